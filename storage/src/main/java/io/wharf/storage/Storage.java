@@ -1,0 +1,130 @@
+package io.wharf.storage;
+
+import io.wharf.storage.index.Index;
+import io.wharf.storage.layout.AtomicFiles;
+import io.wharf.storage.layout.Layout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * wharf's storage: opens the layout and the index in order, makes them consistent after a crash,
+ * and hands out the stores; closes them in reverse.
+ *
+ * <p>Start-up recovery: roll forward every journaled commit (see {@link Journal}), then delete temp
+ * files and upload sessions, the only things an interrupted write can leave. Holding the index open
+ * holds RocksDB's lock, so a second process on the same data folder fails fast.
+ */
+public final class Storage implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Storage.class);
+
+  private final Layout layout;
+  private final Index index;
+  private final BlobStore blobs;
+  private final UploadStore uploads;
+  private final ManifestStore manifests;
+  private final TagStore tags;
+  private final RepositoryStore repositories;
+
+  private Storage(Layout layout, Index index, Clock clock) {
+    this.layout = layout;
+    this.index = index;
+    Journal journal = new Journal(layout, index);
+    RepositoryLocks locks = new RepositoryLocks();
+    this.blobs = new BlobStore(layout, index, journal, clock);
+    this.uploads = new UploadStore(layout, index, journal, blobs, clock);
+    this.manifests = new ManifestStore(layout, index, journal, blobs, clock, locks);
+    this.tags = new TagStore(layout, index, journal, locks);
+    this.repositories = new RepositoryStore(index);
+    recover(journal);
+  }
+
+  /** Opens the storage under a data folder, creating it if needed. */
+  public static Storage open(Path dataRoot) {
+    return open(dataRoot, Clock.systemUTC());
+  }
+
+  public static Storage open(Path dataRoot, Clock clock) {
+    Layout layout = new Layout(dataRoot);
+    try {
+      AtomicFiles.createDirectories(layout.blobsRoot());
+      AtomicFiles.createDirectories(layout.repositoriesRoot());
+      AtomicFiles.createDirectories(layout.tmpDir());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data folder " + layout.root(), e);
+    }
+    Index index = Index.open(layout.indexDir());
+    try {
+      return new Storage(layout, index, clock);
+    } catch (RuntimeException e) {
+      index.close();
+      throw e;
+    }
+  }
+
+  private void recover(Journal journal) {
+    try {
+      int rolled = journal.recover();
+      int temps = deleteTempFiles();
+      int sessions = uploads.purgeAll();
+      if (rolled + temps + sessions > 0) {
+        log.atInfo()
+            .addKeyValue("rolledForward", rolled)
+            .addKeyValue("tempFiles", temps)
+            .addKeyValue("uploads", sessions)
+            .log("cleaned up after an interrupted run");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("start-up recovery failed", e);
+    }
+  }
+
+  private int deleteTempFiles() throws IOException {
+    int n = 0;
+    try (var list = Files.list(layout.tmpDir())) {
+      for (Path p : (Iterable<Path>) list::iterator) {
+        AtomicFiles.deleteTree(p);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  public Layout layout() {
+    return layout;
+  }
+
+  public BlobStore blobs() {
+    return blobs;
+  }
+
+  public UploadStore uploads() {
+    return uploads;
+  }
+
+  public ManifestStore manifests() {
+    return manifests;
+  }
+
+  public TagStore tags() {
+    return tags;
+  }
+
+  public RepositoryStore repositories() {
+    return repositories;
+  }
+
+  /** The index, for tools that walk it (fsck, tests comparing it against the files). */
+  public Index index() {
+    return index;
+  }
+
+  @Override
+  public void close() {
+    index.close();
+  }
+}

@@ -1,0 +1,43 @@
+package io.wharf.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One request's writes into an upload session: bytes are appended to the session's file and hashed
+ * as they pass. Not thread-safe; the session admits one writer at a time.
+ */
+public final class UploadWriter implements AutoCloseable {
+  private final UploadSession session;
+  private boolean closed;
+
+  UploadWriter(UploadSession session) {
+    this.session = session;
+  }
+
+  /** Appends the buffer's remaining bytes. */
+  public void write(ByteBuffer bytes) {
+    if (closed) {
+      throw new IllegalStateException("writer closed");
+    }
+    try {
+      session.append(bytes);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write upload " + session.id(), e);
+    }
+  }
+
+  /** The session's size so far. */
+  public long offset() {
+    return session.offset();
+  }
+
+  @Override
+  public void close() {
+    if (!closed) {
+      closed = true;
+      session.release();
+    }
+  }
+}
