@@ -25,13 +25,15 @@ public final class Digester {
 
   /** Hashes the buffer's remaining bytes and leaves its position at its limit. */
   public void update(ByteBuffer buffer) {
-    count += buffer.remaining();
+    int n = buffer.remaining();
     md.update(buffer);
+    count += n;
   }
 
+  /** Hashes {@code bytes[offset, offset + length)}; a slice out of range is refused and not counted. */
   public void update(byte[] bytes, int offset, int length) {
-    count += length;
     md.update(bytes, offset, length);
+    count += length;
   }
 
   /** The number of bytes hashed so far. */

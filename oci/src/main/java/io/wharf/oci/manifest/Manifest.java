@@ -47,10 +47,12 @@ public record Manifest(
 
   /**
    * The artifact type the referrers API reports: {@code artifactType} when set, else an image
-   * manifest's config media type (spec: "artifactType ... or config.mediaType").
+   * manifest's config media type (spec: "If the artifactType is empty or missing in the image
+   * manifest, the value of artifactType MUST be set to the config descriptor mediaType value. If the
+   * artifactType is empty or missing in an index, the artifactType MUST be omitted").
    */
   public @Nullable String effectiveArtifactType() {
-    if (artifactType != null) {
+    if (artifactType != null && !artifactType.isEmpty()) {
       return artifactType;
     }
     return config != null && !isIndex() ? config.mediaType() : null;

@@ -86,6 +86,9 @@ public final class ManifestParser {
     if (declaredType != null && MediaTypes.isSchema1(declaredType)) {
       throw schema1();
     }
+    if (!startsAsUtf8(body)) {
+      throw invalid("not UTF-8 JSON");
+    }
     JsonNode root;
     try {
       root = JSON.readTree(body);
@@ -240,6 +243,25 @@ public final class ManifestParser {
       throw invalid("'" + field + "' is not a string");
     }
     return n.textValue();
+  }
+
+  /**
+   * Whether the body can be UTF-8 JSON. Jackson would detect UTF-16 or UTF-32 (from a byte order
+   * mark or NULs in the first four bytes) and decode it, and skip a UTF-8 byte order mark. RFC 8259
+   * section 8.1 requires UTF-8 and forbids sending a byte order mark; distribution and the Go
+   * clients reject such bodies, so a manifest wharf accepts must be one they can read. A UTF-8 JSON
+   * text starts with an ASCII byte and never holds a raw NUL.
+   */
+  private static boolean startsAsUtf8(byte[] body) {
+    if (body.length > 0 && (body[0] & 0x80) != 0) {
+      return false;
+    }
+    for (int i = 0; i < Math.min(4, body.length); i++) {
+      if (body[i] == 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static OciException schema1() {
