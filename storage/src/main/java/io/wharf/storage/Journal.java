@@ -52,12 +52,7 @@ final class Journal {
    * @param kind the crash-point kind ({@link CrashPoint#BLOB} or {@link CrashPoint#MANIFEST})
    */
   void run(Commit commit, String kind) {
-    String id = UUID.randomUUID().toString();
-    List<IndexEntry> entries =
-        commit.index().ops().stream()
-            .map(op -> new IndexEntry(op.column(), op.key(), op.value() == null ? null : Base64.getEncoder().encodeToString(op.value())))
-            .toList();
-    db.write(new IndexBatch().put(Column.JOURNAL, id, encode(new Entry(commit.files(), entries))));
+    String id = writeEntry(commit);
     boolean renamed = false;
     for (FileOp op : commit.files()) {
       op.apply(layout);
@@ -71,6 +66,20 @@ final class Journal {
     }
     db.write(new IndexBatch().addAll(commit.index()).delete(Column.JOURNAL, id));
     CrashPoint.AFTER_INDEX_WRITE.reached(kind);
+  }
+
+  /**
+   * Writes a commit's journal entry, synced, and returns its id: the first step of {@link #run}.
+   * Package-private so that recovery tests can stage a crash right after it without halting the JVM.
+   */
+  String writeEntry(Commit commit) {
+    String id = UUID.randomUUID().toString();
+    List<IndexEntry> entries =
+        commit.index().ops().stream()
+            .map(op -> new IndexEntry(op.column(), op.key(), op.value() == null ? null : Base64.getEncoder().encodeToString(op.value())))
+            .toList();
+    db.write(new IndexBatch().put(Column.JOURNAL, id, encode(new Entry(commit.files(), entries))));
+    return id;
   }
 
   /** Rolls forward every commit a crash interrupted after its journal entry was written. */

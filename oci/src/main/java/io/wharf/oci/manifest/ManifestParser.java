@@ -11,7 +11,6 @@ import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -216,8 +215,7 @@ public final class ManifestParser {
       throw invalid("'" + where + "' is not an object");
     }
     Map<String, String> out = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : a.properties()) {
       if (!e.getValue().isTextual()) {
         throw invalid("annotation '" + e.getKey() + "' is not a string");
       }
