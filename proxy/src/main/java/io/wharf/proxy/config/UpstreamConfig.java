@@ -1,0 +1,102 @@
+package io.wharf.proxy.config;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A registry wharf pulls through, and the proxy project named after it.
+ *
+ * @param name the proxy project, a single path component ({@code dockerhub})
+ * @param host the registry host as image references write it, with a port if any ({@code
+ *     docker.io}, {@code upstream.test:5000}); lower case, since it starts the canonical repository
+ *     name
+ * @param url where its distribution API is ({@code https://registry-1.docker.io})
+ * @param tagTtl how long a cached tag is served before it is checked upstream again; 0 checks every
+ *     time
+ * @param username for the upstream's token or Basic auth; null (or empty) for anonymous pulls
+ * @param password goes with {@code username}; never printed
+ */
+public record UpstreamConfig(
+    String name,
+    String host,
+    URI url,
+    Duration tagTtl,
+    @Nullable String username,
+    @Nullable String password) {
+  // the domain part of distribution/reference's grammar, port included
+  private static final String LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
+  private static final Pattern HOST =
+      Pattern.compile("(?:" + LABEL + "(?:\\." + LABEL + ")*|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?");
+
+  public UpstreamConfig {
+    requireNonNull(name, "name");
+    requireNonNull(host, "host");
+    requireNonNull(url, "url");
+    requireNonNull(tagTtl, "tagTtl");
+    ProjectConfig.requireComponent("name", name, "upstream");
+    if (!HOST.matcher(host).matches()) {
+      throw ConfigException.forKey(
+          "host",
+          "'"
+              + host
+              + "' is not a registry host (lower case, like docker.io or"
+              + " upstream.test:5000)");
+    }
+    String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
+    if ((!scheme.equals("http") && !scheme.equals("https")) || url.getHost() == null) {
+      throw ConfigException.forKey(
+          "url", "'" + url + "' is not an http or https URL (like https://registry-1.docker.io)");
+    }
+    if (url.getRawUserInfo() != null || url.getRawQuery() != null || url.getRawFragment() != null) {
+      throw ConfigException.forKey(
+          "url",
+          "'"
+              + redact(url)
+              + "' must have no user, query or fragment (credentials go in"
+              + " username and password)");
+    }
+    if (tagTtl.isNegative()) {
+      throw ConfigException.forKey("tagTtl", "cannot be negative");
+    }
+    // an empty Secret value means "not set": Kubernetes cannot unset a variable it templates
+    username = username == null || username.isEmpty() ? null : username;
+    password = password == null || password.isEmpty() ? null : password;
+    if ((username == null) != (password == null)) {
+      throw ConfigException.forKey(
+          username == null ? "username" : "password",
+          "username and password are set together or not at all");
+    }
+  }
+
+  /** Whether pulls from this upstream authenticate with {@link #username()}. */
+  public boolean hasCredentials() {
+    return username != null;
+  }
+
+  @Override
+  public String toString() {
+    return "UpstreamConfig[name="
+        + name
+        + ", host="
+        + host
+        + ", url="
+        + url
+        + ", tagTtl="
+        + Durations.format(tagTtl)
+        + ", username="
+        + username
+        + ", password="
+        + (password == null ? "null" : "<redacted>")
+        + "]";
+  }
+
+  private static String redact(URI url) {
+    String userInfo = url.getRawUserInfo();
+    return userInfo == null ? url.toString() : url.toString().replace(userInfo, "<redacted>");
+  }
+}

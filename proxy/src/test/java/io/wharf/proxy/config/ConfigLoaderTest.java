@@ -1,0 +1,456 @@
+package io.wharf.proxy.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.wharf.proxy.config.DataSize.Unit;
+import java.io.IOException;
+import java.lang.reflect.RecordComponent;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.assertj.core.api.AbstractThrowableAssert;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+final class ConfigLoaderTest {
+  private static final Path WORKING_DIRECTORY = Path.of("/srv/wharf");
+
+  private static final WharfConfig DEFAULTS =
+      new WharfConfig(
+          new ServerConfig(
+              new HttpListenerConfig(new HostAndPort("127.0.0.1", 5050)),
+              0,
+              DataSize.of(16, Unit.KIB),
+              Duration.ofSeconds(60),
+              DataSize.of(4, Unit.MIB)),
+          new StorageConfig(Path.of("/srv/wharf/data"), Duration.ofHours(24)),
+          List.of(new ProjectConfig("spectro-images", ProjectType.LOCAL)),
+          List.of(),
+          "");
+
+  @TempDir Path dir;
+
+  @Test
+  void defaultsNeedNoFileAndNoEnvironment() {
+    assertThat(ConfigLoader.load(Optional.empty(), Map.of(), WORKING_DIRECTORY))
+        .isEqualTo(DEFAULTS);
+  }
+
+  @Test
+  void relativeStoragePathResolvesAgainstTheWorkingDirectory() {
+    assertThat(ConfigLoader.load(Optional.empty(), Map.of()).storage().path())
+        .isEqualTo(Path.of("").toAbsolutePath().resolve("data"));
+    assertThat(load("storage:\n  path: ../cache/./wharf\n").storage().path())
+        .isEqualTo(Path.of("/srv/cache/wharf"));
+  }
+
+  @Test
+  void fileSettingEveryKeyMapsToEveryComponent() {
+    String yaml =
+        """
+        server:
+          http:
+            listen: "[::1]:6000"
+          ioThreads: 3
+          maxHeaderSize: 32KiB
+          idleTimeout: 2m
+          maxManifestSize: 8MB
+        storage:
+          path: /var/lib/wharf
+          uploadExpiry: 1h30m
+        projects:
+          - name: edge-images
+            type: local
+          - name: team.b
+            type: local
+        upstreams:
+          - name: dockerhub
+            host: docker.io
+            url: https://registry-1.docker.io
+            tagTtl: 5m
+            username: robot
+            password: s3cret
+          - name: harness
+            host: upstream.test:5000
+            url: http://127.0.0.1:5000
+            tagTtl: 0
+        defaultUpstream: docker.io
+        """;
+    WharfConfig expected =
+        new WharfConfig(
+            new ServerConfig(
+                new HttpListenerConfig(new HostAndPort("::1", 6000)),
+                3,
+                DataSize.of(32, Unit.KIB),
+                Duration.ofMinutes(2),
+                DataSize.of(8, Unit.MB)),
+            new StorageConfig(Path.of("/var/lib/wharf"), Duration.ofMinutes(90)),
+            List.of(
+                new ProjectConfig("edge-images", ProjectType.LOCAL),
+                new ProjectConfig("team.b", ProjectType.LOCAL)),
+            List.of(
+                new UpstreamConfig(
+                    "dockerhub",
+                    "docker.io",
+                    URI.create("https://registry-1.docker.io"),
+                    Duration.ofMinutes(5),
+                    "robot",
+                    "s3cret"),
+                new UpstreamConfig(
+                    "harness",
+                    "upstream.test:5000",
+                    URI.create("http://127.0.0.1:5000"),
+                    Duration.ZERO,
+                    null,
+                    null)),
+            "docker.io");
+
+    WharfConfig loaded = load(yaml);
+
+    assertThat(loaded).isEqualTo(expected);
+    // as airlift's assertFullMapping: a key this test leaves at its default is a key it misses
+    assertEveryValueDiffers(DEFAULTS, loaded, "");
+  }
+
+  @Test
+  void fileKeysMergeOverTheDefaultsOneByOne() {
+    WharfConfig config = load("server:\n  idleTimeout: 5m\n");
+
+    assertThat(config.server().idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+    assertThat(config.server().http()).isEqualTo(DEFAULTS.server().http());
+    assertThat(config.server().maxHeaderSize()).isEqualTo(DEFAULTS.server().maxHeaderSize());
+    assertThat(config.storage()).isEqualTo(DEFAULTS.storage());
+    assertThat(config.projects()).isEqualTo(DEFAULTS.projects());
+  }
+
+  @Test
+  void aListInTheFileReplacesTheDefaultList() {
+    WharfConfig config = load("projects:\n  - name: other\n    type: local\n");
+
+    assertThat(config.projects()).containsExactly(new ProjectConfig("other", ProjectType.LOCAL));
+    assertThat(load("projects: []\n").projects()).isEmpty();
+  }
+
+  @Test
+  void anEmptyFileKeepsEveryDefault() {
+    assertThat(load("")).isEqualTo(DEFAULTS);
+    assertThat(load("# nothing but a comment\n")).isEqualTo(DEFAULTS);
+  }
+
+  @Test
+  void environmentOverridesScalars() {
+    WharfConfig config =
+        load(
+            Optional.empty(),
+            Map.of(
+                "WHARF_SERVER_HTTP_LISTEN", "0.0.0.0:6000",
+                "WHARF_SERVER_MAX_HEADER_SIZE", "32KiB",
+                "WHARF_SERVER_IO_THREADS", "4",
+                "WHARF_STORAGE_PATH", "/var/lib/wharf",
+                "WHARF_STORAGE_UPLOAD_EXPIRY", "1h"));
+
+    assertThat(config.server().http().listen()).isEqualTo(new HostAndPort("0.0.0.0", 6000));
+    assertThat(config.server().maxHeaderSize()).isEqualTo(DataSize.of(32, Unit.KIB));
+    assertThat(config.server().ioThreads()).isEqualTo(4);
+    assertThat(config.storage())
+        .isEqualTo(new StorageConfig(Path.of("/var/lib/wharf"), Duration.ofHours(1)));
+  }
+
+  @Test
+  void environmentWinsOverTheFile() throws IOException {
+    Path file = write("server:\n  idleTimeout: 5m\n  ioThreads: 2\n");
+
+    WharfConfig config = load(Optional.of(file), Map.of("WHARF_SERVER_IDLE_TIMEOUT", "10s"));
+
+    assertThat(config.server().idleTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(config.server().ioThreads()).isEqualTo(2);
+  }
+
+  @Test
+  void environmentOverridesAListItemByIndex() {
+    WharfConfig config = load(Optional.empty(), Map.of("WHARF_PROJECTS_0_NAME", "edge"));
+
+    assertThat(config.projects()).containsExactly(new ProjectConfig("edge", ProjectType.LOCAL));
+  }
+
+  @Test
+  void environmentIndexEqualToTheListSizeAppendsAnItem() {
+    Map<String, String> env =
+        Map.of(
+            "WHARF_UPSTREAMS_0_NAME", "harness",
+            "WHARF_UPSTREAMS_0_HOST", "upstream.test:5000",
+            "WHARF_UPSTREAMS_0_URL", "http://127.0.0.1:5000",
+            "WHARF_UPSTREAMS_0_TAG_TTL", "30s",
+            "WHARF_DEFAULT_UPSTREAM", "upstream.test:5000",
+            "WHARF_PROJECTS_1_NAME", "team",
+            "WHARF_PROJECTS_1_TYPE", "local");
+
+    WharfConfig config = load(Optional.empty(), env);
+
+    assertThat(config.upstreams())
+        .containsExactly(
+            new UpstreamConfig(
+                "harness",
+                "upstream.test:5000",
+                URI.create("http://127.0.0.1:5000"),
+                Duration.ofSeconds(30),
+                null,
+                null));
+    assertThat(config.defaultUpstreamConfig()).contains(config.upstreams().get(0));
+    assertThat(config.projects())
+        .extracting(ProjectConfig::name)
+        .containsExactly("spectro-images", "team");
+  }
+
+  @Test
+  void environmentAppendsItemsInIndexOrderPastNine() {
+    Map<String, String> env = new HashMap<>();
+    for (int i = 1; i <= 11; i++) {
+      env.put("WHARF_PROJECTS_" + i + "_NAME", "p" + i);
+      env.put("WHARF_PROJECTS_" + i + "_TYPE", "local");
+    }
+
+    assertThat(load(Optional.empty(), env).projects()).hasSize(12);
+  }
+
+  @Test
+  void environmentIndexPastTheEndIsAnErrorNamingTheVariable() {
+    assertLoadFails(Map.of("WHARF_UPSTREAMS_1_URL", "http://127.0.0.1:5000"))
+        .hasMessage(
+            "environment variable WHARF_UPSTREAMS_1_URL: index 1 is past the end of 'upstreams',"
+                + " which has 0 items (index 0 appends one)");
+  }
+
+  @Test
+  void anAppendedItemMissingAKeyNamesTheKeyAndTheVariable() {
+    assertLoadFails(Map.of("WHARF_UPSTREAMS_0_URL", "http://127.0.0.1:5000"))
+        .hasMessage(
+            "config key 'upstreams[0].name': is required but not set; from WHARF_UPSTREAMS_0_URL");
+  }
+
+  @Test
+  void unknownWharfVariableIsAnErrorNamingIt() {
+    assertLoadFails(Map.of("WHARF_SERVER_HTP_LISTEN", "0.0.0.0:1"))
+        .hasMessageStartingWith(
+            "environment variable WHARF_SERVER_HTP_LISTEN matches no config key");
+    assertLoadFails(Map.of("WHARF_", "x")).hasMessageContaining("WHARF_ matches no config key");
+    assertLoadFails(Map.of("WHARF_SERVER__IO_THREADS", "1"))
+        .hasMessageContaining("WHARF_SERVER__IO_THREADS");
+  }
+
+  @Test
+  void variableNamingASectionIsAnError() {
+    assertLoadFails(Map.of("WHARF_SERVER_HTTP", "0.0.0.0:1"))
+        .hasMessageStartingWith(
+            "environment variable WHARF_SERVER_HTTP names 'server.http', which holds other keys");
+    assertLoadFails(Map.of("WHARF_PROJECTS", "a")).hasMessageContaining("names 'projects'");
+  }
+
+  @Test
+  void launcherVariablesAndOtherVariablesAreNotConfig() {
+    Map<String, String> env =
+        Map.of(
+            "WHARF_JAR", "/x.jar",
+            "WHARF_JAVA_OPTS", "-Dx=y",
+            "WHARF_HOME", "/tmp/x",
+            "WHARF_DATA", "/tmp/x",
+            "WHARF_HEAP", "1g",
+            "WHARF_DIRECT_MEMORY", "1g",
+            "HOME", "/root",
+            "wharf_server_io_threads", "9");
+
+    assertThat(ConfigLoader.load(Optional.empty(), env, WORKING_DIRECTORY)).isEqualTo(DEFAULTS);
+  }
+
+  @Test
+  void badValueFromTheEnvironmentNamesKeyValueAndVariable() {
+    assertLoadFails(Map.of("WHARF_SERVER_IDLE_TIMEOUT", "5 parsecs"))
+        .hasMessage(
+            "config key 'server.idleTimeout': cannot parse '5 parsecs' as a duration (examples:"
+                + " 500ms, 30s, 5m, 2h); from WHARF_SERVER_IDLE_TIMEOUT");
+    assertLoadFails(Map.of("WHARF_SERVER_IO_THREADS", "four"))
+        .hasMessage(
+            "config key 'server.ioThreads': cannot parse 'four' as a whole number; from"
+                + " WHARF_SERVER_IO_THREADS");
+  }
+
+  @Test
+  void unknownKeyNamesTheKeyAndTheFile() throws IOException {
+    Path file = write("server:\n  htp:\n    listen: 0.0.0.0:1\n");
+
+    assertLoadFails(file)
+        .hasMessage(
+            "unknown config key 'server.htp' in " + file + " (did you mean 'server.http'?)");
+    assertLoadFails(write("color: red\n")).hasMessageStartingWith("unknown config key 'color' in ");
+    assertLoadFails(write("projects:\n  - name: a\n    type: local\n    colour: red\n"))
+        .hasMessageStartingWith("unknown config key 'projects[0].colour' in ");
+  }
+
+  @Test
+  void badDurationNamesTheKeyTheValueAndTheFile() throws IOException {
+    Path file = write("server:\n  idleTimeout: 5 parsecs\n");
+
+    assertLoadFails(file)
+        .hasMessage(
+            "config key 'server.idleTimeout': cannot parse '5 parsecs' as a duration (examples:"
+                + " 500ms, 30s, 5m, 2h); from "
+                + file);
+  }
+
+  @Test
+  void badSizeNamesTheKeyAndTheValue() {
+    assertLoadFails("server:\n  maxHeaderSize: 16KB\n")
+        .hasMessageStartingWith(
+            "config key 'server.maxHeaderSize': cannot parse '16KB' as a size: unknown unit 'KB'");
+    assertLoadFails("server:\n  maxManifestSize: 4GiB\n")
+        .hasMessageStartingWith(
+            "config key 'server.maxManifestSize': 4GiB is not between 1B and 2GiB");
+  }
+
+  @Test
+  void badListenAddressNamesTheKeyAndTheValue() {
+    assertLoadFails("server:\n  http:\n    listen: 127.0.0.1:99999\n")
+        .hasMessageStartingWith(
+            "config key 'server.http.listen': cannot parse '127.0.0.1:99999' as HOST:PORT:"
+                + " the port must be a number in 0..65535");
+    // unquoted, YAML reads [::1] as the start of a list: a syntax error, named by its line
+    assertLoadFails("server:\n  http:\n    listen: [::1]:5050\n")
+        .hasMessageContaining(" at line 3, column 14: ");
+  }
+
+  @Test
+  void projectNamesFollowTheDistributionGrammarAndAreUnique() {
+    assertLoadFails("projects:\n  - name: Spectro\n    type: local\n")
+        .hasMessageStartingWith(
+            "config key 'projects[0].name': 'Spectro' is not a valid project name");
+    assertLoadFails("projects:\n  - {name: a, type: local}\n  - {name: a, type: local}\n")
+        .hasMessageStartingWith(
+            "config key 'projects[1].name': 'a' is already used by projects[0].name");
+    assertLoadFails("projects:\n  - name: a\n    type: remote\n")
+        .hasMessageStartingWith(
+            "config key 'projects[0].type': cannot parse 'remote' as a project type (one of:"
+                + " local)");
+  }
+
+  @Test
+  void upstreamsAreCheckedAndCollisionsRefused() {
+    String upstream =
+        "upstreams:\n  - {name: hub, host: docker.io, url: 'https://registry-1.docker.io',"
+            + " tagTtl: 5m%s}\n";
+    assertLoadFails(String.format(upstream, ", username: robot"))
+        .hasMessageStartingWith("config key 'upstreams[0].password': username and password");
+    assertLoadFails(String.format(upstream, "") + "projects: [{name: hub, type: local}]\n")
+        .hasMessageStartingWith("config key 'upstreams[0].name': 'hub' is already used by");
+    assertLoadFails(String.format(upstream, "") + "defaultUpstream: ghcr.io\n")
+        .hasMessageStartingWith(
+            "config key 'defaultUpstream': 'ghcr.io' is not the host of a configured upstream");
+    assertLoadFails(String.format(upstream, "").replace("https://", "ftp://"))
+        .hasMessageStartingWith("config key 'upstreams[0].url': 'ftp://registry-1.docker.io'");
+    assertLoadFails(String.format(upstream, "").replace("docker.io,", "Docker.io,"))
+        .hasMessageStartingWith("config key 'upstreams[0].host': 'Docker.io'");
+  }
+
+  @Test
+  void upstreamPasswordNeverShowsInToString() {
+    WharfConfig config =
+        load(
+            "upstreams:\n  - {name: hub, host: docker.io, url: 'https://registry-1.docker.io',"
+                + " tagTtl: 5m, username: robot, password: s3cret}\n");
+
+    assertThat(config.toString()).contains("robot").doesNotContain("s3cret");
+    assertThat(config.upstreamForHost("docker.io")).isPresent();
+    assertThat(config.upstreamNamed("hub").orElseThrow().hasCredentials()).isTrue();
+    assertThat(config.localProject("spectro-images")).isPresent();
+    assertThat(config.localProject("hub")).isEmpty();
+  }
+
+  @Test
+  void wrongShapesAndMissingValuesNameTheKey() {
+    assertLoadFails("server: 5\n")
+        .hasMessageStartingWith("config key 'server': must be a mapping of keys, got '5'");
+    assertLoadFails("projects: spectro\n")
+        .hasMessageStartingWith("config key 'projects': must be a list, got 'spectro'");
+    assertLoadFails("server:\n  idleTimeout:\n")
+        .hasMessageStartingWith("config key 'server.idleTimeout': has no value");
+    assertLoadFails("server:\n  ioThreads: 1.5\n")
+        .hasMessageStartingWith("config key 'server.ioThreads': ");
+    assertLoadFails("- a\n- b\n").hasMessageContaining("must hold a mapping of config keys");
+  }
+
+  @Test
+  void unreadableFilesAreNamed() throws IOException {
+    Path missing = dir.resolve("missing.yaml");
+    assertLoadFails(missing).hasMessage("config file " + missing + " does not exist");
+
+    Path broken = write("server:\n  idleTimeout: [5m\n");
+    assertLoadFails(broken)
+        .hasMessageStartingWith("cannot parse config file " + broken + " at line");
+
+    Path duplicate = write("server:\n  ioThreads: 1\n  ioThreads: 2\n");
+    assertLoadFails(duplicate).hasMessageContaining("ioThreads");
+  }
+
+  private WharfConfig load(String yaml) {
+    try {
+      return load(Optional.of(write(yaml)), Map.of());
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static WharfConfig load(Optional<Path> file, Map<String, String> env) {
+    return ConfigLoader.load(file, env, WORKING_DIRECTORY);
+  }
+
+  private AbstractThrowableAssert<?, ? extends Throwable> assertLoadFails(String yaml) {
+    try {
+      return assertLoadFails(write(yaml));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static AbstractThrowableAssert<?, ? extends Throwable> assertLoadFails(Path file) {
+    return assertThatThrownBy(() -> load(Optional.of(file), Map.of()))
+        .isInstanceOf(ConfigException.class);
+  }
+
+  private static AbstractThrowableAssert<?, ? extends Throwable> assertLoadFails(
+      Map<String, String> env) {
+    return assertThatThrownBy(() -> load(Optional.empty(), env))
+        .isInstanceOf(ConfigException.class);
+  }
+
+  private Path write(String yaml) throws IOException {
+    return Files.writeString(Files.createTempFile(dir, "wharf", ".yaml"), yaml);
+  }
+
+  private static void assertEveryValueDiffers(Object defaults, Object configured, String path) {
+    for (RecordComponent component : defaults.getClass().getRecordComponents()) {
+      Object before = value(component, defaults);
+      Object after = value(component, configured);
+      String key = path.isEmpty() ? component.getName() : path + "." + component.getName();
+      if (before != null
+          && before.getClass().isRecord()
+          && !ConfigModule.SCALAR_TYPES.contains(before.getClass())) {
+        assertEveryValueDiffers(before, after, key);
+      } else {
+        assertThat(after).as("config key '%s' is left at its default", key).isNotEqualTo(before);
+      }
+    }
+  }
+
+  private static Object value(RecordComponent component, Object record) {
+    try {
+      return component.getAccessor().invoke(record);
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
