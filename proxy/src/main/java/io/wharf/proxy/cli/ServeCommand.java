@@ -1,0 +1,99 @@
+package io.wharf.proxy.cli;
+
+import io.wharf.proxy.config.ConfigException;
+import io.wharf.proxy.config.ConfigLoader;
+import io.wharf.proxy.config.WharfConfig;
+import io.wharf.proxy.registry.LocalRegistry;
+import io.wharf.proxy.server.WharfServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code wharf serve [--config FILE]}: opens storage, starts the HTTP server, and runs until
+ * SIGTERM or SIGINT, when a shutdown hook stops the server and then closes storage.
+ *
+ * <p>Exit status: 2 for a configuration error (its message printed, no stack trace), 1 when
+ * storage or the listener cannot start.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Run the registry.")
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Option(
+      names = {"-c", "--config"},
+      paramLabel = "FILE",
+      description = "YAML config over the embedded defaults (wharf-default.yaml); optional.")
+  @Nullable Path config;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    WharfConfig wharf;
+    try {
+      wharf = ConfigLoader.load(Optional.ofNullable(config), System.getenv());
+    } catch (ConfigException e) {
+      err.println("wharf: " + e.getMessage());
+      err.flush();
+      return WharfCommand.EXIT_CONFIG;
+    }
+    Running running;
+    try {
+      running = Running.start(wharf);
+    } catch (RuntimeException e) {
+      log.atError().setCause(e).log("wharf could not start");
+      err.println("wharf: could not start: " + e.getMessage());
+      err.flush();
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      running.close();
+      stopped.countDown();
+    }, "wharf-shutdown"));
+    log.atInfo()
+        .addKeyValue("address", running.server.address().getHostString() + ":" + running.server.port())
+        .addKeyValue("data", wharf.storage().path())
+        .addKeyValue("transport", running.server.transport())
+        .log("wharf serving");
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  /** The storage and the server, started in order and stopped in reverse. */
+  private record Running(LocalRegistry registry, WharfServer server) implements AutoCloseable {
+    static Running start(WharfConfig config) {
+      LocalRegistry registry = LocalRegistry.open(config);
+      try {
+        return new Running(registry, WharfServer.start(config.server(), registry.registry()));
+      } catch (RuntimeException e) {
+        registry.close();
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        server.close();
+      } finally {
+        registry.close();
+        log.atInfo().log("wharf stopped");
+      }
+    }
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * The command line: {@link io.wharf.proxy.cli.WharfCommand}, the picocli root command that is the
+ * runnable jar's main class, and its subcommands ({@code serve}).
+ */
+@NullMarked
+package io.wharf.proxy.cli;
+
+import org.jspecify.annotations.NullMarked;

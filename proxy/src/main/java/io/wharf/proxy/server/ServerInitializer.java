@@ -1,0 +1,67 @@
+package io.wharf.proxy.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.wharf.proxy.config.ServerConfig;
+import io.wharf.proxy.route.Router;
+import io.wharf.proxy.route.Routes;
+
+/**
+ * Builds each connection's pipeline:
+ *
+ * <pre>
+ * HttpServerCodec (limits) -> IdleTimeoutHandler -> AccessLogHandler -> UploadFlowControl
+ *   -> RouteHandler (which runs requests on one of the route threads)
+ * </pre>
+ */
+final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+  /** The request line: a URI with a 255-character name and a digest fits many times over. */
+  static final int MAX_INITIAL_LINE = 8 * 1024;
+  /**
+   * The largest body piece the decoder hands on: no copy is made, it only bounds a slice of what
+   * one socket read returned, so larger means fewer writes to the upload file.
+   */
+  static final int MAX_CHUNK = 1024 * 1024;
+  /** Body bytes queued for the route thread before reads pause, and where they resume. */
+  static final long FLOW_HIGH = 2L * 1024 * 1024;
+  static final long FLOW_LOW = 512L * 1024;
+
+  private final ServerConfig config;
+  private final Router router;
+  private final Routes routes;
+  private final EventExecutorGroup routeExecutors;
+
+  ServerInitializer(ServerConfig config, Router router, Routes routes, EventExecutorGroup routeExecutors) {
+    this.config = requireNonNull(config, "config");
+    this.router = requireNonNull(router, "router");
+    this.routes = requireNonNull(routes, "routes");
+    this.routeExecutors = requireNonNull(routeExecutors, "routeExecutors");
+  }
+
+  @Override
+  protected void initChannel(SocketChannel ch) {
+    configure(ch.pipeline());
+  }
+
+  /** Adds wharf's handlers to a pipeline (a socket's, or an embedded one in tests). */
+  void configure(ChannelPipeline p) {
+    HttpDecoderConfig decoder = new HttpDecoderConfig()
+        .setMaxInitialLineLength(MAX_INITIAL_LINE)
+        .setMaxHeaderSize(config.maxHeaderSize().toIntExact())
+        .setMaxChunkSize(MAX_CHUNK);
+    p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoder));
+    if (!config.idleTimeout().isZero()) {
+      p.addLast(PipelineNames.IDLE_TIMEOUT, new IdleTimeoutHandler(config.idleTimeout()));
+    }
+    p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler());
+    UploadFlowControl flow = new UploadFlowControl(FLOW_HIGH, FLOW_LOW);
+    p.addLast(PipelineNames.UPLOAD_FLOW_CONTROL, flow);
+    p.addLast(PipelineNames.ROUTE, new RouteHandler(router, routes, flow, routeExecutors.next()));
+  }
+}

@@ -1,0 +1,143 @@
+package io.wharf.proxy.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultEventExecutorGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
+import io.wharf.proxy.config.ServerConfig;
+import io.wharf.proxy.registry.Registry;
+import io.wharf.proxy.route.Router;
+import io.wharf.proxy.route.Routes;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP server of the distribution API: binds {@code server.http.listen} with epoll where the
+ * native transport loads (NIO otherwise) and stops gracefully.
+ *
+ * <p>Implementation notes. Threads: one acceptor, {@code server.ioThreads} event loops (Netty's
+ * default when 0) that only move bytes, and a pool of route threads where requests run, because
+ * routes block on the disk (see {@code RouteHandler}). Stopping closes the listening socket first,
+ * then lets in-flight responses drain for a short quiet period before the loops end.
+ */
+public final class WharfServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WharfServer.class);
+
+  /** How long in-flight requests get to finish on stop. */
+  private static final long STOP_TIMEOUT_SECONDS = 10;
+
+  private final EventLoopGroup acceptor;
+  private final EventLoopGroup workers;
+  private final EventExecutorGroup routeExecutors;
+  private final Channel channel;
+  private final String transport;
+  private boolean closed;
+
+  private WharfServer(
+      EventLoopGroup acceptor, EventLoopGroup workers, EventExecutorGroup routeExecutors, Channel channel, String transport) {
+    this.acceptor = acceptor;
+    this.workers = workers;
+    this.routeExecutors = routeExecutors;
+    this.channel = channel;
+    this.transport = transport;
+  }
+
+  /**
+   * Binds and starts serving.
+   *
+   * @param config the server section of the config
+   * @param registry the services behind the API
+   * @return the running server; a failed bind (address in use) throws what Netty reports, after
+   *     every thread is released
+   */
+  public static WharfServer start(ServerConfig config, Registry registry) {
+    requireNonNull(config, "config");
+    requireNonNull(registry, "registry");
+    boolean epoll = Epoll.isAvailable();
+    IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+    Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("wharf-accept"), io);
+    EventLoopGroup workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("wharf-io"), io);
+    EventExecutorGroup routeExecutors = new DefaultEventExecutorGroup(routeThreads(), new DefaultThreadFactory("wharf-route"));
+    Routes routes = new Routes(registry, config.maxManifestSize().toIntExact());
+    try {
+      Channel channel = new ServerBootstrap()
+          .group(acceptor, workers)
+          .channel(channelType)
+          .option(ChannelOption.SO_BACKLOG, 1024)
+          .option(ChannelOption.SO_REUSEADDR, true)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childHandler(new ServerInitializer(config, new Router(), routes, routeExecutors))
+          .bind(config.http().listen().toSocketAddress())
+          .syncUninterruptibly()
+          .channel();
+      WharfServer server = new WharfServer(acceptor, workers, routeExecutors, channel, epoll ? "epoll" : "nio");
+      log.atDebug()
+          .addKeyValue("address", server.address())
+          .addKeyValue("transport", server.transport)
+          .log("http server listening");
+      return server;
+    } catch (RuntimeException e) {
+      shutdown(acceptor, workers, routeExecutors);
+      throw e;
+    }
+  }
+
+  /** The address actually bound (the real port when the config asked for port 0). */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  /** The port actually bound. */
+  public int port() {
+    return address().getPort();
+  }
+
+  /** {@code epoll} or {@code nio}. */
+  public String transport() {
+    return transport;
+  }
+
+  /** Stops accepting, lets in-flight requests finish briefly, then releases every thread. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    channel.close().syncUninterruptibly();
+    shutdown(acceptor, workers, routeExecutors);
+    log.atInfo().log("http server stopped");
+  }
+
+  private static void shutdown(EventLoopGroup acceptor, EventLoopGroup workers, EventExecutorGroup routes) {
+    Future<?> a = acceptor.shutdownGracefully(0, STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    Future<?> w = workers.shutdownGracefully(100, STOP_TIMEOUT_SECONDS * 1000, TimeUnit.MILLISECONDS);
+    Future<?> r = routes.shutdownGracefully(100, STOP_TIMEOUT_SECONDS * 1000, TimeUnit.MILLISECONDS);
+    a.awaitUninterruptibly();
+    w.awaitUninterruptibly();
+    r.awaitUninterruptibly();
+  }
+
+  // Routes block on fsync and synced index writes; a handful of threads keeps a few slow commits
+  // from queueing every other connection behind them, without costing memory on a small host.
+  private static int routeThreads() {
+    return Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+  }
+}

@@ -1,0 +1,126 @@
+package io.wharf.proxy;
+
+import io.wharf.proxy.config.ConfigLoader;
+import io.wharf.proxy.config.WharfConfig;
+import io.wharf.proxy.registry.LocalRegistry;
+import io.wharf.proxy.server.WharfServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A real wharf for a test class: the embedded default config with {@code 127.0.0.1:0} and a fresh
+ * temporary data folder, a real {@link LocalRegistry} (RocksDB included) and a real
+ * {@link WharfServer}, started before the class's first test and removed after its last.
+ *
+ * <pre>
+ * {@literal @}RegisterExtension static final WharfServerExtension wharf = new WharfServerExtension();
+ * </pre>
+ *
+ * <p>Config keys may be overridden as the daemon's environment would ({@link #withEnv}); the
+ * listen address and data folder always stay on loopback and in the temporary folder.
+ */
+public final class WharfServerExtension implements BeforeAllCallback, AfterAllCallback {
+  private final Map<String, String> env = new HashMap<>();
+  private Path data;
+  private WharfConfig config;
+  private LocalRegistry registry;
+  private WharfServer server;
+  private HttpClient client;
+
+  /** Overrides one config key by its environment variable, e.g. {@code WHARF_SERVER_IDLE_TIMEOUT}. */
+  public WharfServerExtension withEnv(String variable, String value) {
+    env.put(variable, value);
+    return this;
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws IOException {
+    data = Files.createTempDirectory("wharf-test-");
+    Map<String, String> vars = new HashMap<>(env);
+    vars.put("WHARF_SERVER_HTTP_LISTEN", "127.0.0.1:0");
+    vars.put("WHARF_STORAGE_PATH", data.toString());
+    config = ConfigLoader.load(Optional.empty(), vars);
+    registry = LocalRegistry.open(config);
+    try {
+      server = WharfServer.start(config.server(), registry.registry());
+    } catch (RuntimeException e) {
+      registry.close();
+      throw e;
+    }
+    client = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws IOException {
+    try {
+      if (server != null) {
+        server.close();
+      }
+    } finally {
+      if (registry != null) {
+        registry.close();
+      }
+      deleteTree(data);
+    }
+  }
+
+  /** The bound port. */
+  public int port() {
+    return server.port();
+  }
+
+  /** {@code http://127.0.0.1:<port><pathAndQuery>}, the path sent exactly as written. */
+  public URI uri(String pathAndQuery) {
+    return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+  }
+
+  /** An HTTP/1.1 client that never follows redirects. */
+  public HttpClient client() {
+    return client;
+  }
+
+  public WharfConfig config() {
+    return config;
+  }
+
+  public LocalRegistry registry() {
+    return registry;
+  }
+
+  /** The data folder. */
+  public Path data() {
+    return data;
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (root == null || !Files.exists(root)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(root)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    }
+  }
+}
