@@ -12,24 +12,28 @@ import io.wharf.storage.index.RepositoryRecord;
 import io.wharf.storage.layout.Layout;
 import java.time.Clock;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Blobs: the global content-addressed files, and their links into repositories ({@code _layers}),
  * which decide what a repository may serve.
  *
- * <p>Thread-safe. Reads come from the index; links are committed through the {@link Journal}.
+ * <p>Thread-safe. Reads come from the index; links are committed through the {@link Journal}, under
+ * the repository's lock so that a link file and its index entry always change together.
  */
 public final class BlobStore {
   private final Layout layout;
   private final Index index;
   private final Journal journal;
   private final Clock clock;
+  private final RepositoryLocks locks;
 
-  BlobStore(Layout layout, Index index, Journal journal, Clock clock) {
+  BlobStore(Layout layout, Index index, Journal journal, Clock clock, RepositoryLocks locks) {
     this.layout = layout;
     this.index = index;
     this.journal = journal;
     this.clock = clock;
+    this.locks = locks;
   }
 
   /** A committed blob, whichever repositories link it. */
@@ -61,14 +65,20 @@ public final class BlobStore {
    * @return the blob, or empty when no such blob is committed
    */
   public Optional<BlobInfo> link(RepositoryName repo, Digest digest) {
-    Optional<BlobInfo> blob = find(digest);
-    if (blob.isEmpty() || index.contains(Column.LAYERS, Keys.inRepo(repo, digest))) {
+    ReentrantLock lock = locks.of(repo);
+    lock.lock();
+    try {
+      Optional<BlobInfo> blob = find(digest);
+      if (blob.isEmpty() || index.contains(Column.LAYERS, Keys.inRepo(repo, digest))) {
+        return blob;
+      }
+      Commit commit = new Commit(layout).link(layout.layerLink(repo, digest), digest);
+      addLink(commit, repo, digest);
+      journal.run(commit, CrashPoint.BLOB);
       return blob;
+    } finally {
+      lock.unlock();
     }
-    Commit commit = new Commit(layout).link(layout.layerLink(repo, digest), digest);
-    addLink(commit, repo, digest);
-    journal.run(commit, CrashPoint.BLOB);
-    return blob;
   }
 
   /**
@@ -77,10 +87,21 @@ public final class BlobStore {
    * @throws OciException BLOB_UNKNOWN when the repository does not link it
    */
   public void unlink(RepositoryName repo, Digest digest) {
-    requireIn(repo, digest);
-    journal.run(
-        new Commit(layout).deleteTree(layout.layerLinkDir(repo, digest)).delete(Column.LAYERS, Keys.inRepo(repo, digest)),
-        CrashPoint.BLOB);
+    ReentrantLock lock = locks.of(repo);
+    lock.lock();
+    try {
+      requireIn(repo, digest);
+      journal.run(
+          new Commit(layout).deleteTree(layout.layerLinkDir(repo, digest)).delete(Column.LAYERS, Keys.inRepo(repo, digest)),
+          CrashPoint.BLOB);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The lock that serialises the link commits of a repository (shared with manifests and tags). */
+  ReentrantLock lockOf(RepositoryName repo) {
+    return locks.of(repo);
   }
 
   /** Adds the index entries of a new layer link (and of the repository, if it is new) to a commit. */

@@ -35,7 +35,7 @@ public final class Storage implements AutoCloseable {
     this.index = index;
     Journal journal = new Journal(layout, index);
     RepositoryLocks locks = new RepositoryLocks();
-    this.blobs = new BlobStore(layout, index, journal, clock);
+    this.blobs = new BlobStore(layout, index, journal, clock, locks);
     this.uploads = new UploadStore(layout, index, journal, blobs, clock);
     this.manifests = new ManifestStore(layout, index, journal, blobs, clock, locks);
     this.tags = new TagStore(layout, index, journal, locks);

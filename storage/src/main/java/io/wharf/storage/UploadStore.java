@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Blob upload sessions, written under the layout's {@code _uploads/<id>/} and committed as blobs.
@@ -123,34 +124,56 @@ public final class UploadStore {
     s.closeChannel();
     CrashPoint.AFTER_FSYNC.reached(CrashPoint.BLOB);
     Path dir = layout.uploadDir(repo, id);
-    Commit commit = new Commit(layout);
-    boolean known = blobs.find(expected).isPresent();
-    if (!known) {
-      commit.move(s.data(), layout.blobData(expected));
-      blobs.addBlob(commit, expected, s.offset());
+    // the repository's lock: an unlink of the same blob must not interleave with this link
+    ReentrantLock lock = blobs.lockOf(repo);
+    lock.lock();
+    try {
+      Commit commit = new Commit(layout);
+      boolean known = blobs.find(expected).isPresent();
+      if (!known) {
+        commit.move(s.data(), layout.blobData(expected));
+        blobs.addBlob(commit, expected, s.offset());
+      }
+      commit.deleteTree(dir).link(layout.layerLink(repo, expected), expected).delete(Column.UPLOADS, id);
+      blobs.addLink(commit, repo, expected);
+      journal.run(commit, CrashPoint.BLOB);
+    } finally {
+      lock.unlock();
+      // its file is closed and committed (or in the journal): the session cannot be used again
+      sessions.remove(id);
     }
-    commit.deleteTree(dir).link(layout.layerLink(repo, expected), expected).delete(Column.UPLOADS, id);
-    blobs.addLink(commit, repo, expected);
-    journal.run(commit, CrashPoint.BLOB);
-    sessions.remove(id);
     return blobs.find(expected).orElseThrow();
   }
 
   /**
    * Discards a session and its bytes.
    *
-   * @throws OciException BLOB_UPLOAD_UNKNOWN
+   * @throws OciException BLOB_UPLOAD_UNKNOWN; BLOB_UPLOAD_INVALID when another request is writing
+   *     to it or completing it (deleting its file then would lose the bytes a commit is moving)
    */
   public void cancel(RepositoryName repo, String id) {
-    discard(require(repo, id));
+    UploadSession s = require(repo, id);
+    if (!s.acquire()) {
+      throw new OciException(OciError.BLOB_UPLOAD_INVALID, "another request is writing to upload " + id);
+    }
+    discard(s);
   }
 
-  /** Discards sessions started before {@code now - maxAge}; returns how many. */
+  /**
+   * Discards sessions started before {@code now - maxAge}, except those a request is writing to
+   * or completing right now; returns how many.
+   */
   public int expire(Duration maxAge) {
     long cutoff = clock.millis() - maxAge.toMillis();
     List<UploadSession> old = sessions.values().stream().filter(s -> s.startedAt() < cutoff).toList();
-    old.forEach(this::discard);
-    return old.size();
+    int discarded = 0;
+    for (UploadSession s : old) {
+      if (s.acquire()) {
+        discard(s);
+        discarded++;
+      }
+    }
+    return discarded;
   }
 
   /** Deletes every upload folder and record: start-up's cleaning after a crash or restart. */
