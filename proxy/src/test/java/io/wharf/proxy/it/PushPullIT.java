@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 final class PushPullIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir Path tmp;
+  @TempDir static Path tmp;
   private SyntheticImages images;
   private ImageInfo alpine;
   private ImageInfo nginx;

@@ -2,6 +2,7 @@ package io.wharf.proxy.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -27,8 +28,13 @@ final class AccessLogHandlerTest {
   private final Logger logger = (Logger) LoggerFactory.getLogger(AccessLogHandler.LOGGER);
   private final EmbeddedChannel channel = new EmbeddedChannel(new AccessLogHandler());
 
+  private Level configured;
+
   @BeforeEach
   void capture() {
+    // the test logging config quiets the access log; this test is about what it writes
+    configured = logger.getLevel();
+    logger.setLevel(Level.INFO);
     lines.start();
     logger.addAppender(lines);
   }
@@ -36,6 +42,7 @@ final class AccessLogHandlerTest {
   @AfterEach
   void release() {
     logger.detachAppender(lines);
+    logger.setLevel(configured);
     channel.finishAndReleaseAll();
   }
 
