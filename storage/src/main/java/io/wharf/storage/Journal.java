@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Base64;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +42,7 @@ final class Journal {
 
   private final Layout layout;
   private final Index db;
+  private final Set<String> failed = ConcurrentHashMap.newKeySet();
 
   Journal(Layout layout, Index db) {
     this.layout = layout;
@@ -52,20 +55,45 @@ final class Journal {
    * @param kind the crash-point kind ({@link CrashPoint#BLOB} or {@link CrashPoint#MANIFEST})
    */
   void run(Commit commit, String kind) {
+    replayFailed();
     String id = writeEntry(commit);
-    boolean renamed = false;
-    for (FileOp op : commit.files()) {
-      op.apply(layout);
-      if (op instanceof FileOp.Move && !renamed) {
-        renamed = true;
+    try {
+      boolean renamed = false;
+      for (FileOp op : commit.files()) {
+        op.apply(layout);
+        if (op instanceof FileOp.Move && !renamed) {
+          renamed = true;
+          CrashPoint.AFTER_RENAME.reached(kind);
+        }
+      }
+      if (!renamed) {
         CrashPoint.AFTER_RENAME.reached(kind);
       }
+      db.write(new IndexBatch().addAll(commit.index()).delete(Column.JOURNAL, id));
+    } catch (RuntimeException e) {
+      // the entry stays; it must be rolled forward before any later commit, or a replay at the
+      // next start would land on top of newer state (a tag moved back, say)
+      failed.add(id);
+      throw e;
     }
-    if (!renamed) {
-      CrashPoint.AFTER_RENAME.reached(kind);
-    }
-    db.write(new IndexBatch().addAll(commit.index()).delete(Column.JOURNAL, id));
     CrashPoint.AFTER_INDEX_WRITE.reached(kind);
+  }
+
+  /**
+   * Rolls forward commits that failed half-way in this run (a full disk, say). Until that works,
+   * every new commit fails too: storage refuses writes rather than reorder them.
+   */
+  private void replayFailed() {
+    if (failed.isEmpty()) {
+      return;
+    }
+    synchronized (failed) {
+      for (String id : List.copyOf(failed)) {
+        db.get(Column.JOURNAL, id).ifPresent(raw -> replay(id, raw));
+        failed.remove(id);
+        log.atInfo().addKeyValue("commit", id).log("rolled forward a commit that had failed");
+      }
+    }
   }
 
   /**
@@ -86,23 +114,26 @@ final class Journal {
   int recover() {
     List<String> ids = db.keys(Column.JOURNAL, "");
     for (String id : ids) {
-      byte[] raw = db.get(Column.JOURNAL, id).orElseThrow();
-      Entry entry = decode(raw);
-      for (FileOp op : entry.files()) {
-        op.apply(layout);
-      }
-      IndexBatch batch = new IndexBatch();
-      for (IndexEntry e : entry.index()) {
-        if (e.value() == null) {
-          batch.delete(e.column(), e.key());
-        } else {
-          batch.put(e.column(), e.key(), Base64.getDecoder().decode(e.value()));
-        }
-      }
-      db.write(batch.delete(Column.JOURNAL, id));
+      replay(id, db.get(Column.JOURNAL, id).orElseThrow());
       log.atInfo().addKeyValue("commit", id).log("rolled forward an interrupted commit");
     }
     return ids.size();
+  }
+
+  private void replay(String id, byte[] raw) {
+    Entry entry = decode(raw);
+    for (FileOp op : entry.files()) {
+      op.apply(layout);
+    }
+    IndexBatch batch = new IndexBatch();
+    for (IndexEntry e : entry.index()) {
+      if (e.value() == null) {
+        batch.delete(e.column(), e.key());
+      } else {
+        batch.put(e.column(), e.key(), Base64.getDecoder().decode(e.value()));
+      }
+    }
+    db.write(batch.delete(Column.JOURNAL, id));
   }
 
   private static byte[] encode(Entry entry) {

@@ -17,6 +17,7 @@ import io.wharf.storage.index.ReferrerRecord;
 import io.wharf.storage.index.Records;
 import io.wharf.storage.index.TagRecord;
 import io.wharf.storage.layout.Layout;
+import io.wharf.storage.layout.StorageFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -199,7 +200,7 @@ public final class ManifestStore {
       return tmp;
     } catch (IOException e) {
       io.wharf.storage.layout.AtomicFiles.deleteQuietly(tmp);
-      throw new UncheckedIOException("cannot write manifest", e);
+      throw StorageFailure.of("cannot write manifest", e);
     }
   }
 

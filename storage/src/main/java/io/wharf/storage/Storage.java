@@ -125,6 +125,7 @@ public final class Storage implements AutoCloseable {
 
   @Override
   public void close() {
+    uploads.closeAll();
     index.close();
   }
 }

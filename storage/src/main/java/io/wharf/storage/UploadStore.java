@@ -10,6 +10,7 @@ import io.wharf.storage.index.IndexBatch;
 import io.wharf.storage.index.UploadRecord;
 import io.wharf.storage.layout.AtomicFiles;
 import io.wharf.storage.layout.Layout;
+import io.wharf.storage.layout.StorageFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -63,7 +64,7 @@ public final class UploadStore {
       sessions.put(id, new UploadSession(repo, id, dir.resolve("data"), now, channel));
     } catch (IOException e) {
       AtomicFiles.deleteTree(dir);
-      throw new UncheckedIOException("cannot start upload in " + repo, e);
+      throw StorageFailure.of("cannot start upload in " + repo, e);
     }
     // a lost upload record only costs a leftover folder, which start-up deletes: no fsync
     index.writeUnsynced(new IndexBatch().put(Column.UPLOADS, id, new UploadRecord(repo.value(), now)));
@@ -119,7 +120,7 @@ public final class UploadStore {
       s.force();
     } catch (IOException e) {
       discard(s);
-      throw new UncheckedIOException("cannot verify upload " + id, e);
+      throw StorageFailure.of("cannot verify upload " + id, e);
     }
     s.closeChannel();
     CrashPoint.AFTER_FSYNC.reached(CrashPoint.BLOB);
@@ -174,6 +175,12 @@ public final class UploadStore {
       }
     }
     return discarded;
+  }
+
+  /** Closes every session's file; the sessions themselves end with the process (start-up deletes them). */
+  void closeAll() {
+    sessions.values().forEach(UploadSession::closeChannel);
+    sessions.clear();
   }
 
   /** Deletes every upload folder and record: start-up's cleaning after a crash or restart. */

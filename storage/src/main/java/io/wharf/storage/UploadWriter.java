@@ -1,5 +1,6 @@
 package io.wharf.storage;
 
+import io.wharf.storage.layout.StorageFailure;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -24,7 +25,7 @@ public final class UploadWriter implements AutoCloseable {
     try {
       session.append(bytes);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot write upload " + session.id(), e);
+      throw StorageFailure.of("cannot write upload " + session.id(), e);
     }
   }
 

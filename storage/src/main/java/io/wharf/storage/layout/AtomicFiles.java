@@ -43,7 +43,7 @@ public final class AtomicFiles {
       move(tmp, target);
     } catch (IOException e) {
       deleteQuietly(tmp);
-      throw new UncheckedIOException("cannot write " + target, e);
+      throw StorageFailure.of("cannot write " + target, e);
     }
   }
 
@@ -64,7 +64,7 @@ public final class AtomicFiles {
         fsyncDirectory(source.getParent());
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot move " + source + " to " + target, e);
+      throw StorageFailure.of("cannot move " + source + " to " + target, e);
     }
   }
 
