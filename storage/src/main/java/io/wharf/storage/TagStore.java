@@ -6,6 +6,7 @@ import io.wharf.oci.RepositoryName;
 import io.wharf.oci.Tag;
 import io.wharf.storage.index.Column;
 import io.wharf.storage.index.Index;
+import io.wharf.storage.index.IndexBatch;
 import io.wharf.storage.index.Keys;
 import io.wharf.storage.index.TagRecord;
 import io.wharf.storage.layout.Layout;
@@ -36,6 +37,16 @@ public final class TagStore {
 
   public Optional<TagRecord> find(RepositoryName repo, Tag tag) {
     return index.get(Column.TAGS, Keys.inRepo(repo, tag.value()), TagRecord.class);
+  }
+
+  /**
+   * Records that a tag was confirmed against its upstream at {@code checkedAt} (epoch millis). Not
+   * synced: losing it costs one more upstream check after a crash, and a tag check must never wait
+   * for an fsync.
+   */
+  public void touch(RepositoryName repo, Tag tag, long checkedAt) {
+    find(repo, tag).ifPresent(t -> index.writeUnsynced(new IndexBatch()
+        .put(Column.TAGS, Keys.inRepo(repo, tag.value()), new TagRecord(t.digest(), t.updatedAt(), checkedAt))));
   }
 
   /** Up to {@code limit} tags in lexical order, after {@code last} when given. */

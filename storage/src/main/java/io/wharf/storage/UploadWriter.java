@@ -29,6 +29,14 @@ public final class UploadWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * The session's file. Readers may follow it while it grows (the pull-through cache serves a blob
+   * while fetching it); once the session completes, the file is renamed into place.
+   */
+  public java.nio.file.Path file() {
+    return session.data();
+  }
+
   /** The session's size so far. */
   public long offset() {
     return session.offset();

@@ -7,6 +7,8 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.wharf.oci.Digest;
 import io.wharf.proxy.registry.BlobContent;
+import io.wharf.proxy.registry.GrowingBlob;
+import java.util.concurrent.CompletionException;
 import io.wharf.proxy.registry.BlobService;
 import io.wharf.proxy.route.http.Exchange;
 import io.wharf.proxy.route.http.RangeHeader;
@@ -30,7 +32,7 @@ final class BlobRoute {
 
   /** GET and HEAD. */
   void get(Exchange exchange, Route route) {
-    BlobContent blob = blobs.require(route.requireName(), route.requireDigest());
+    BlobContent blob = settled(blobs.require(route.requireName(), route.requireDigest()));
     Digest digest = blob.digest();
     HttpHeaders headers = Responses.headers()
         .set(Responses.DOCKER_CONTENT_DIGEST, digest.toString())
@@ -47,12 +49,43 @@ final class BlobRoute {
             ? RangeHeader.parse(exchange.header(HttpHeaderNames.RANGE), blob.size())
             : Optional.empty();
     if (range.isEmpty()) {
-      exchange.sendFile(HttpResponseStatus.OK, headers, blob.path(), 0, blob.size());
+      send(exchange, HttpResponseStatus.OK, headers, blob, 0, blob.size());
       return;
     }
     RangeHeader.ByteRange r = range.get();
     headers.set(HttpHeaderNames.CONTENT_RANGE, r.contentRange(blob.size()));
-    exchange.sendFile(HttpResponseStatus.PARTIAL_CONTENT, headers, blob.path(), r.start(), r.length());
+    send(exchange, HttpResponseStatus.PARTIAL_CONTENT, headers, blob, r.start(), r.length());
+  }
+
+  private static void send(
+      Exchange exchange, HttpResponseStatus status, HttpHeaders headers, BlobContent blob, long position, long count) {
+    GrowingBlob growing = blob.growing();
+    if (growing == null) {
+      exchange.sendFile(status, headers, blob.path(), position, count);
+    } else {
+      exchange.sendGrowingFile(status, headers, growing, position, count);
+    }
+  }
+
+  /**
+   * A blob being fetched is served by following its file once the upstream has said its size (the
+   * Content-Length must be right from the first byte); if it committed meanwhile, as committed.
+   */
+  private static BlobContent settled(BlobContent blob) {
+    GrowingBlob growing = blob.growing();
+    if (growing == null) {
+      return blob;
+    }
+    if (growing.done().isDone() && !growing.done().isCompletedExceptionally()) {
+      return growing.done().join();
+    }
+    long size;
+    try {
+      size = growing.size().join();
+    } catch (CompletionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : e;
+    }
+    return new BlobContent(blob.digest(), size, blob.path(), growing);
   }
 
   void delete(Exchange exchange, Route route) {

@@ -24,6 +24,8 @@ import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import io.wharf.proxy.registry.BlobContent;
+import io.wharf.proxy.registry.GrowingBlob;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -203,6 +205,43 @@ public final class Exchange {
     }
     finished = true;
     closeIfDone(done);
+  }
+
+  /**
+   * Sends {@code count} bytes from {@code position} of a blob still being fetched, following its
+   * temp file as it grows. The connection closes after this response: the follower writes from the
+   * event loop after this call returns, so a pipelined next response must not interleave with it.
+   */
+  public void sendGrowingFile(HttpResponseStatus status, HttpHeaders headers, GrowingBlob blob, long position, long count) {
+    if (started) {
+      throw new IllegalStateException("response already started");
+    }
+    keepAlive = false;
+    headers.set(HttpHeaderNames.CONTENT_LENGTH, count);
+    if (head || count == 0) {
+      send(status, headers);
+      return;
+    }
+    FileChannel file;
+    try {
+      file = FileChannel.open(blob.file(), StandardOpenOption.READ);
+    } catch (NoSuchFileException e) {
+      // committed (renamed) between the lookup and now: serve the committed file
+      BlobContent committed = blob.done().join();
+      keepAlive = HttpUtil.isKeepAlive(request);
+      sendFile(status, headers, committed.path(), position, count);
+      return;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+    response.headers().set(headers);
+    prepare(response);
+    started = true;
+    finished = true;
+    ctx.writeAndFlush(response);
+    GrowingFileSender sender = new GrowingFileSender(ctx, blob, file, position, count);
+    ctx.executor().execute(sender::pump);
   }
 
   /** Drops the connection: used when a response already started and cannot be completed. */

@@ -1,0 +1,210 @@
+package io.wharf.proxy.pullthrough;
+
+import io.wharf.oci.Digest;
+import io.wharf.oci.OciError;
+import io.wharf.oci.OciException;
+import io.wharf.oci.RepositoryName;
+import io.wharf.proxy.registry.BlobContent;
+import io.wharf.proxy.registry.GrowingBlob;
+import io.wharf.proxy.upstream.BlobSink;
+import io.wharf.storage.BlobInfo;
+import io.wharf.storage.Upload;
+import io.wharf.storage.UploadStore;
+import io.wharf.storage.UploadWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One upstream read of one blob into an upload session of its canonical repository, followed by
+ * any number of readers while it grows, then verified and committed by storage.
+ *
+ * <p>Implementation notes.
+ *
+ * <p>Lifetime: owned by {@link Inflight}, not by any request; a client that disconnects only stops
+ * following. The upstream client's read timeout bounds a stalled fetch.
+ *
+ * <p>Concurrency: the upstream client hands chunks one at a time and reads the next only when the
+ * previous write completed; writes run on {@code diskWriter}, off the network event loop. {@code
+ * written} is published after each write, then progress listeners run.
+ *
+ * <p>Failure: a dropped connection resumes with a Range request from what is written, up to
+ * {@link #MAX_RESUMES} times. Anything else, and a digest or size mismatch found at commit, cancels
+ * the session (its file is deleted), fails {@link #done()}, and so closes every follower's
+ * connection; the next request starts a new fetch.
+ */
+final class BlobFetch implements GrowingBlob {
+  private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
+  static final int MAX_RESUMES = 3;
+
+  private final Upstream upstream;
+  private final RepositoryName repo;
+  private final Digest digest;
+  private final UploadStore uploads;
+  private final Executor diskWriter;
+  private final CacheEvents events;
+  private final Upload session;
+  private final UploadWriter writer;
+  private final CompletableFuture<Long> size = new CompletableFuture<>();
+  private final CompletableFuture<BlobContent> done = new CompletableFuture<>();
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private volatile long written;
+  private int resumes;
+
+  private BlobFetch(
+      Upstream upstream, RepositoryName repo, Digest digest, UploadStore uploads, Executor diskWriter, CacheEvents events) {
+    this.upstream = upstream;
+    this.repo = repo;
+    this.digest = digest;
+    this.uploads = uploads;
+    this.diskWriter = diskWriter;
+    this.events = events;
+    this.session = uploads.start(repo);
+    this.writer = uploads.open(repo, session.id(), -1);
+  }
+
+  /** Starts fetching {@code digest} from {@code upstream} into a session of {@code repo}. */
+  static BlobFetch start(
+      Upstream upstream, RepositoryName repo, Digest digest, UploadStore uploads, Executor diskWriter, CacheEvents events) {
+    if (!upstream.health().allowRequest()) {
+      throw new OciException(OciError.UNAVAILABLE, "upstream " + upstream.name() + " is offline (circuit open)");
+    }
+    BlobFetch fetch = new BlobFetch(upstream, repo, digest, uploads, diskWriter, events);
+    fetch.request(0);
+    return fetch;
+  }
+
+  Digest digest() {
+    return digest;
+  }
+
+  @Override
+  public Path file() {
+    return writer.file();
+  }
+
+  @Override
+  public long written() {
+    return written;
+  }
+
+  @Override
+  public CompletableFuture<Long> size() {
+    return size;
+  }
+
+  @Override
+  public CompletableFuture<BlobContent> done() {
+    return done;
+  }
+
+  @Override
+  public void onProgress(Runnable listener) {
+    listeners.add(listener);
+    if (done.isDone()) {
+      notifyListeners();
+    }
+  }
+
+  private void request(long offset) {
+    upstream.client()
+        .getBlob(Upstream.remoteName(repo), digest, offset, new Sink())
+        .whenCompleteAsync((ok, failure) -> ended(failure), diskWriter);
+  }
+
+  private void ended(Throwable failure) {
+    if (failure == null) {
+      upstream.health().recordSuccess();
+      commit();
+      return;
+    }
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
+    boolean unavailable = !(cause instanceof OciException oci) || oci.error() == OciError.UNAVAILABLE;
+    if (unavailable) {
+      upstream.health().recordFailure();
+    }
+    if (unavailable && written > 0 && resumes < MAX_RESUMES && upstream.health().allowRequest()) {
+      resumes++;
+      log.atInfo().addKeyValue("digest", digest).addKeyValue("offset", written).addKeyValue("upstream", upstream.name())
+          .log("upstream blob read dropped; resuming with a Range request");
+      request(written);
+      return;
+    }
+    fail(cause instanceof OciException oci ? oci
+        : new OciException(OciError.UNAVAILABLE, "upstream blob fetch failed: " + cause, cause), "upstream_error");
+  }
+
+  private void commit() {
+    try {
+      long expected = size.isDone() ? size.join() : -1;
+      writer.close();
+      if (expected >= 0 && written != expected) {
+        uploads.cancel(repo, session.id());
+        fail(new OciException(OciError.UNAVAILABLE, "upstream blob " + digest + " ended at " + written + " of " + expected + " bytes"), "truncated");
+        return;
+      }
+      BlobInfo blob = uploads.complete(repo, session.id(), digest);
+      done.complete(new BlobContent(blob.digest(), blob.size(), blob.path()));
+      notifyListeners();
+    } catch (OciException e) {
+      // complete() discarded the session on a digest mismatch: nothing unverified was kept
+      fail(e, e.error() == OciError.DIGEST_INVALID ? "digest_mismatch" : "commit_failed");
+    } catch (RuntimeException e) {
+      fail(new OciException(OciError.UNAVAILABLE, "cannot commit blob " + digest + ": " + e.getMessage(), e), "commit_failed");
+    }
+  }
+
+  private void fail(OciException e, String reason) {
+    writer.close();
+    try {
+      uploads.cancel(repo, session.id());
+    } catch (OciException gone) {
+      // already discarded by a failed complete()
+    }
+    events.fetchFailed(upstream.name(), reason);
+    log.atWarn().addKeyValue("digest", digest).addKeyValue("upstream", upstream.name()).addKeyValue("reason", reason)
+        .log("blob fetch failed: " + e.getMessage());
+    size.completeExceptionally(e);
+    done.completeExceptionally(e);
+    notifyListeners();
+  }
+
+  private void notifyListeners() {
+    for (Runnable r : listeners) {
+      listeners.remove(r);
+      r.run();
+    }
+  }
+
+  /** Receives the upstream body: writes each chunk on the disk thread, then asks for the next. */
+  private final class Sink implements BlobSink {
+    @Override
+    public void begin(long start, long total) {
+      if (start != written) {
+        // the upstream ignored our Range: starting over would need a truncate; fail and refetch
+        throw new OciException(OciError.UNAVAILABLE, "upstream answered from byte " + start + ", expected " + written);
+      }
+      if (total >= 0) {
+        size.complete(total);
+      }
+    }
+
+    @Override
+    public CompletionStage<Void> write(ByteBuffer chunk) {
+      return CompletableFuture.runAsync(() -> {
+        int n = chunk.remaining();
+        writer.write(chunk);
+        written += n;
+        events.upstreamBytes(upstream.name(), n);
+        notifyListeners();
+      }, diskWriter);
+    }
+  }
+}
