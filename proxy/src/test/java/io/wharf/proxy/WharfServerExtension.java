@@ -29,11 +29,19 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@literal @}RegisterExtension static final WharfServerExtension wharf = new WharfServerExtension();
  * </pre>
  *
- * <p>Config keys may be overridden as the daemon's environment would ({@link #withEnv}); the
- * listen address and data folder always stay on loopback and in the temporary folder.
+ * <p>The generated config file pulls through nothing ({@code upstreams: []}, {@code
+ * defaultUpstream: ""}), so that no test ever dials the internet by accident; a test replaces that
+ * file with {@link #withYaml} and overrides single keys as the daemon's environment would ({@link
+ * #withEnv}; {@code WHARF_UPSTREAMS_0_*} appends an upstream to the empty list). The listen address
+ * and data folder always stay on loopback and in the temporary folder.
  */
 public final class WharfServerExtension implements BeforeAllCallback, AfterAllCallback {
+  /** The generated config: no upstream, so no request can leave the machine. */
+  public static final String NO_UPSTREAMS = "upstreams: []\ndefaultUpstream: \"\"\n";
+
   private final Map<String, String> env = new HashMap<>();
+  private String yaml = NO_UPSTREAMS;
+  private Path configFile;
   private Path data;
   private WharfConfig config;
   private LocalRegistry registry;
@@ -46,13 +54,23 @@ public final class WharfServerExtension implements BeforeAllCallback, AfterAllCa
     return this;
   }
 
+  /**
+   * The config file to load over the embedded defaults instead of {@link #NO_UPSTREAMS}; one that
+   * leaves {@code upstreams} out pulls through the public registries of the defaults.
+   */
+  public WharfServerExtension withYaml(String configYaml) {
+    this.yaml = configYaml;
+    return this;
+  }
+
   @Override
   public void beforeAll(ExtensionContext context) throws IOException {
     data = Files.createTempDirectory("wharf-test-");
+    configFile = Files.writeString(Files.createTempFile("wharf-test-", ".yaml"), yaml);
     Map<String, String> vars = new HashMap<>(env);
     vars.put("WHARF_SERVER_HTTP_LISTEN", "127.0.0.1:0");
     vars.put("WHARF_STORAGE_PATH", data.toString());
-    config = ConfigLoader.load(Optional.empty(), vars);
+    config = ConfigLoader.load(Optional.of(configFile), vars);
     registry = LocalRegistry.open(config);
     try {
       server = WharfServer.start(config.server(), registry.registry());
@@ -78,6 +96,9 @@ public final class WharfServerExtension implements BeforeAllCallback, AfterAllCa
         registry.close();
       }
       deleteTree(data);
+      if (configFile != null) {
+        Files.deleteIfExists(configFile);
+      }
     }
   }
 

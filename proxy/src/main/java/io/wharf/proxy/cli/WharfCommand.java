@@ -3,13 +3,16 @@ package io.wharf.proxy.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code wharf}: the root command of the daemon's jar; {@code wharf serve} runs the registry. */
+/**
+ * {@code wharf}: the root command of the daemon's jar; {@code wharf serve} runs the registry, {@code
+ * wharf containerd-config} writes the containerd mirror configuration for it.
+ */
 @Command(
     name = "wharf",
     mixinStandardHelpOptions = true,
     versionProvider = WharfCommand.JarVersion.class,
     description = "Pull-through OCI registry cache for edge Kubernetes clusters.",
-    subcommands = {ServeCommand.class})
+    subcommands = {ServeCommand.class, ContainerdConfigCommand.class})
 public final class WharfCommand implements Runnable {
   /** Exit status of a configuration error: the operator must fix the config. */
   static final int EXIT_CONFIG = 2;

@@ -1,6 +1,6 @@
 /**
  * The command line: {@link io.wharf.proxy.cli.WharfCommand}, the picocli root command that is the
- * runnable jar's main class, and its subcommands ({@code serve}).
+ * runnable jar's main class, and its subcommands ({@code serve}, {@code containerd-config}).
  */
 @NullMarked
 package io.wharf.proxy.cli;

@@ -34,8 +34,9 @@ import org.jspecify.annotations.Nullable;
  * whole. The trees are checked against {@link ConfigSchema} first, which is what can name the file
  * an unknown key came from; binding still fails on unknown properties as a second line. Every
  * failure, Jackson's included, becomes a {@link ConfigException} naming the dotted key and, when
- * the value came from the file or a variable, that source. A relative {@code storage.path} is
- * resolved against the working directory.
+ * the value came from the file or a variable, that source. An optional key set to an empty string
+ * is unset (a Kubernetes Secret cannot unset a variable it templates). A relative {@code
+ * storage.path} or {@code caFile} is resolved against the working directory.
  */
 public final class ConfigLoader {
   /** The classpath resource holding the one annotated default. */
@@ -78,11 +79,23 @@ public final class ConfigLoader {
     }
     new EnvOverrides(ConfigSchema.ROOT).apply(tree, env, sources);
     ConfigSchema.checkComplete(ConfigSchema.ROOT, tree, key -> sourceOf(key, sources));
-    WharfConfig config = bind(tree, sources);
-    StorageConfig storage = config.storage();
-    return config.withStorage(
-        new StorageConfig(
-            workingDirectory.resolve(storage.path()).normalize(), storage.uploadExpiry()));
+    ConfigSchema.clearEmptyOptionals(ConfigSchema.ROOT, tree);
+    WharfConfig config = bind(tree, sources).withPathsUnder(workingDirectory);
+    checkCaFiles(config, sources);
+    return config;
+  }
+
+  // a CA bundle that cannot be read would fail every TLS handshake later, far from its cause
+  private static void checkCaFiles(WharfConfig config, Map<ConfigKey, String> sources) {
+    for (int i = 0; i < config.upstreams().size(); i++) {
+      Path ca = config.upstreams().get(i).caFile();
+      if (ca != null && !Files.isReadable(ca)) {
+        ConfigKey key = ConfigKey.ROOT.child("upstreams").item(i).child("caFile");
+        String problem =
+            Files.exists(ca) ? "cannot read '" + ca + "'" : "'" + ca + "' does not exist";
+        throw ConfigException.forKey(key.path(), problem).from(sourceOf(key, sources));
+      }
+    }
   }
 
   private static ObjectNode readDefaults() {

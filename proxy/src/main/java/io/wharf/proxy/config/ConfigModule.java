@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import io.wharf.oci.manifest.Platform;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Jackson deserializers for the config value types, each reading a YAML scalar with the type's own
@@ -23,7 +25,12 @@ final class ConfigModule extends SimpleModule {
 
   /** Records and classes that are one scalar in YAML, not a section. */
   static final Set<Class<?>> SCALAR_TYPES =
-      Set.of(DataSize.class, Duration.class, HostAndPort.class, Path.class, URI.class);
+      Set.of(
+          DataSize.class, Duration.class, HostAndPort.class, Path.class, Platform.class, URI.class);
+
+  // os/architecture[/variant] in the OCI image spec's (Go's) lower-case words
+  private static final Pattern PLATFORM =
+      Pattern.compile("([a-z0-9][a-z0-9._-]*)/([a-z0-9][a-z0-9._-]*)(?:/([a-z0-9][a-z0-9._-]*))?");
 
   ConfigModule() {
     super("wharf-config");
@@ -31,6 +38,7 @@ final class ConfigModule extends SimpleModule {
     add(Duration.class, Durations::parse);
     add(HostAndPort.class, HostAndPort::parse);
     add(Path.class, ConfigModule::parsePath);
+    add(Platform.class, ConfigModule::parsePlatform);
     add(URI.class, ConfigModule::parseUri);
   }
 
@@ -47,6 +55,18 @@ final class ConfigModule extends SimpleModule {
     } catch (InvalidPathException e) {
       throw new IllegalArgumentException("cannot use '" + text + "' as a path: " + e.getReason());
     }
+  }
+
+  static Platform parsePlatform(String text) {
+    var m = PLATFORM.matcher(text);
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "cannot parse '"
+              + text
+              + "' as a platform (os/architecture[/variant] in lower case, like linux/amd64 or"
+              + " linux/arm/v7)");
+    }
+    return new Platform(m.group(1), m.group(2), m.group(3));
   }
 
   private static URI parseUri(String text) {

@@ -1,6 +1,7 @@
 package io.wharf.proxy.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -91,6 +92,30 @@ final class ConfigSchema {
   static void checkComplete(
       Section schema, JsonNode tree, Function<ConfigKey, @Nullable String> sourceOf) {
     new Walk(true, sourceOf).check(schema, tree, ConfigKey.ROOT);
+  }
+
+  /**
+   * Unsets every optional key whose value is an empty string, in place: {@code caFile: ""} means no
+   * CA file, as an unset key does. Call it on a tree that passed {@link #checkComplete}.
+   */
+  static void clearEmptyOptionals(Node schema, JsonNode node) {
+    if (schema instanceof Section section && node instanceof ObjectNode object) {
+      for (Field field : section.fields().values()) {
+        JsonNode value = object.get(field.name());
+        if (value == null) {
+          continue;
+        }
+        if (field.nullable() && value.isTextual() && value.asText().isEmpty()) {
+          object.putNull(field.name());
+        } else {
+          clearEmptyOptionals(field.node(), value);
+        }
+      }
+    } else if (schema instanceof ListOf list && node.isArray()) {
+      for (JsonNode item : node) {
+        clearEmptyOptionals(list.item(), item);
+      }
+    }
   }
 
   /** A key as environment variables write it: {@code maxHeaderSize} is {@code MAX_HEADER_SIZE}. */

@@ -3,6 +3,7 @@ package io.wharf.proxy.config;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -20,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  *     time
  * @param username for the upstream's token or Basic auth; null (or empty) for anonymous pulls
  * @param password goes with {@code username}; never printed
+ * @param caFile a PEM bundle of extra certificate authorities trusted for this upstream's TLS, on
+ *     top of the JVM's; null (or empty) for none. {@link ConfigLoader} resolves a relative path
+ *     against the working directory and checks that the file is readable
  */
 public record UpstreamConfig(
     String name,
@@ -27,11 +31,16 @@ public record UpstreamConfig(
     URI url,
     Duration tagTtl,
     @Nullable String username,
-    @Nullable String password) {
-  // the domain part of distribution/reference's grammar, port included
+    @Nullable String password,
+    @Nullable Path caFile) {
+  /** The registry host of Docker Hub as image references write it. */
+  public static final String DOCKER_HUB = "docker.io";
+
+  // the domain part of distribution/reference's grammar, port included; no IPv6 literal, which
+  // could not be written as the first component of a repository name
   private static final String LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
   private static final Pattern HOST =
-      Pattern.compile("(?:" + LABEL + "(?:\\." + LABEL + ")*|\\[[0-9a-f:.]+\\])(?::[0-9]{1,5})?");
+      Pattern.compile(LABEL + "(?:\\." + LABEL + ")*(?::(0|[1-9][0-9]{0,4}))?");
 
   public UpstreamConfig {
     requireNonNull(name, "name");
@@ -44,8 +53,12 @@ public record UpstreamConfig(
           "host",
           "'"
               + host
-              + "' is not a registry host (lower case, like docker.io or"
-              + " upstream.test:5000)");
+              + "' is not a registry host (a lower-case host name with an optional port, like"
+              + " docker.io or upstream.test:5000)");
+    }
+    int colon = host.indexOf(':');
+    if (colon >= 0 && Integer.parseInt(host.substring(colon + 1)) > 65535) {
+      throw ConfigException.forKey("host", "'" + host + "': the port must be in 0..65535");
     }
     String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
     if ((!scheme.equals("http") && !scheme.equals("https")) || url.getHost() == null) {
@@ -71,6 +84,37 @@ public record UpstreamConfig(
           username == null ? "username" : "password",
           "username and password are set together or not at all");
     }
+    if (caFile != null && !scheme.equals("https")) {
+      throw ConfigException.forKey(
+          "caFile", "is set but url '" + url + "' is not https: the CA would never be used");
+    }
+  }
+
+  /** This upstream with its CA file resolved against {@code directory} (when relative). */
+  UpstreamConfig withCaFileUnder(Path directory) {
+    return caFile == null
+        ? this
+        : new UpstreamConfig(
+            name, host, url, tagTtl, username, password, directory.resolve(caFile).normalize());
+  }
+
+  /**
+   * The host as the first component of a canonical repository name: {@link #host()} with the
+   * {@code :} of a port written {@code _} ({@code docker.io}, {@code upstream.test_5000}), which
+   * keeps it a valid path component (DESIGN.md, "Which upstream a request means").
+   */
+  public String hostKey() {
+    return hostKey(host);
+  }
+
+  /** {@link #hostKey()} of a host written as image references write it. */
+  public static String hostKey(String host) {
+    return host.replace(':', '_');
+  }
+
+  /** Whether this is Docker Hub, whose one-word names ({@code nginx}) mean {@code library/nginx}. */
+  public boolean isDockerHub() {
+    return host.equals(DOCKER_HUB);
   }
 
   /** Whether pulls from this upstream authenticate with {@link #username()}. */
@@ -92,6 +136,8 @@ public record UpstreamConfig(
         + username
         + ", password="
         + (password == null ? "null" : "<redacted>")
+        + ", caFile="
+        + caFile
         + "]";
   }
 

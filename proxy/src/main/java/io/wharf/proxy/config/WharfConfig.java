@@ -2,6 +2,7 @@ package io.wharf.proxy.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,19 +19,22 @@ import java.util.stream.Collectors;
  * @param upstreams the registries wharf pulls through
  * @param defaultUpstream the {@link UpstreamConfig#host()} serving names with no project or host
  *     prefix ({@code library/nginx}); empty for none, and such names are then unknown
+ * @param pullThrough how wharf talks to every upstream
  */
 public record WharfConfig(
     ServerConfig server,
     StorageConfig storage,
     List<ProjectConfig> projects,
     List<UpstreamConfig> upstreams,
-    String defaultUpstream) {
+    String defaultUpstream,
+    PullThroughConfig pullThrough) {
   public WharfConfig {
     requireNonNull(server, "server");
     requireNonNull(storage, "storage");
     projects = List.copyOf(requireNonNull(projects, "projects"));
     upstreams = List.copyOf(requireNonNull(upstreams, "upstreams"));
     requireNonNull(defaultUpstream, "defaultUpstream");
+    requireNonNull(pullThrough, "pullThrough");
     requireUniqueNames(projects, upstreams);
     if (!defaultUpstream.isEmpty()
         && upstreams.stream().noneMatch(u -> u.host().equals(defaultUpstream))) {
@@ -54,9 +58,17 @@ public record WharfConfig(
     return upstreams.stream().filter(u -> u.name().equals(name)).findFirst();
   }
 
-  /** The upstream for registry host {@code host} ({@code docker.io}). */
+  /** The upstream for registry host {@code host} ({@code docker.io}, {@code upstream.test:5000}). */
   public Optional<UpstreamConfig> upstreamForHost(String host) {
     return upstreams.stream().filter(u -> u.host().equals(host)).findFirst();
+  }
+
+  /**
+   * The upstream whose {@link UpstreamConfig#hostKey()} is {@code hostKey} ({@code
+   * upstream.test_5000}), the first component of its canonical repository names.
+   */
+  public Optional<UpstreamConfig> upstreamForHostKey(String hostKey) {
+    return upstreams.stream().filter(u -> u.hostKey().equals(hostKey)).findFirst();
   }
 
   /** The upstream serving names with no project or host prefix, if one is configured. */
@@ -64,13 +76,21 @@ public record WharfConfig(
     return defaultUpstream.isEmpty() ? Optional.empty() : upstreamForHost(defaultUpstream);
   }
 
-  /** This config with another storage section. */
-  WharfConfig withStorage(StorageConfig other) {
-    return new WharfConfig(server, other, projects, upstreams, defaultUpstream);
+  /**
+   * This config with its relative paths ({@code storage.path}, each {@code caFile}) resolved
+   * against {@code directory}.
+   */
+  WharfConfig withPathsUnder(Path directory) {
+    StorageConfig resolved =
+        new StorageConfig(directory.resolve(storage.path()).normalize(), storage.uploadExpiry());
+    List<UpstreamConfig> withCas =
+        upstreams.stream().map(u -> u.withCaFileUnder(directory)).collect(Collectors.toList());
+    return new WharfConfig(server, resolved, projects, withCas, defaultUpstream, pullThrough);
   }
 
   // The first path component of a request picks a project, an upstream by name or an upstream by
-  // host (DESIGN.md, "Which upstream a request means"): the three must never collide.
+  // host (DESIGN.md, "Which upstream a request means"): the three must never collide. A host is
+  // claimed as its host key, the form a path writes it in (upstream.test_5000).
   private static void requireUniqueNames(
       List<ProjectConfig> projects, List<UpstreamConfig> upstreams) {
     Map<String, String> firstComponents = new HashMap<>();
@@ -81,7 +101,7 @@ public record WharfConfig(
       claim(firstComponents, upstreams.get(i).name(), "upstreams[" + i + "].name");
     }
     for (int i = 0; i < upstreams.size(); i++) {
-      claim(firstComponents, upstreams.get(i).host(), "upstreams[" + i + "].host");
+      claim(firstComponents, upstreams.get(i).hostKey(), "upstreams[" + i + "].host");
     }
   }
 

@@ -1,14 +1,12 @@
 package io.wharf.proxy.registry;
 
 import io.wharf.oci.manifest.ManifestParser;
-import io.wharf.proxy.config.ProjectConfig;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.storage.Storage;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,8 +38,7 @@ public final class LocalRegistry implements AutoCloseable {
   /** Opens the storage under {@code storage.path} and the services over it. */
   public static LocalRegistry open(WharfConfig config) {
     Storage storage = Storage.open(config.storage().path());
-    LocalProjects projects =
-        new LocalProjects(config.projects().stream().map(ProjectConfig::name).collect(Collectors.toSet()));
+    LocalProjects projects = LocalProjects.of(config);
     ManifestParser parser = new ManifestParser(config.server().maxManifestSize().toIntExact());
     Registry registry =
         new Registry(

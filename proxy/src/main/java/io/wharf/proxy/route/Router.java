@@ -35,6 +35,9 @@ import org.jspecify.annotations.Nullable;
  * /v2/NAME/blobs/uploads/ID             UPLOAD        GET PATCH PUT DELETE
  * /v2/NAME/tags/list                    TAGS          GET HEAD
  * /v2/NAME/referrers/DIGEST             REFERRERS     GET HEAD
+ * /metrics                              METRICS       GET HEAD
+ * /healthz                              HEALTH        GET HEAD
+ * /readyz                               READY         GET HEAD
  * </pre>
  *
  * <p>The path is percent-decoded once, segment by segment. A segment that decodes to something
@@ -42,8 +45,8 @@ import org.jspecify.annotations.Nullable;
  * {@code ..} segment, an empty segment (other than the trailing slash of {@code /v2/} and
  * {@code /blobs/uploads/}) or malformed percent-encoding is NAME_INVALID: nothing un-decoded or
  * path-like ever reaches storage. A wrong method on a known path is UNSUPPORTED (405); an
- * unknown path under {@code /v2/} is NAME_UNKNOWN (404); a path outside {@code /v2} is NOT_FOUND,
- * left to other handlers (metrics, health, the console) as they come.
+ * unknown path under {@code /v2/} is NAME_UNKNOWN (404); any other path outside {@code /v2} is
+ * NOT_FOUND, left to other handlers (the console) as they come.
  *
  * <p>Thread-safe and stateless.
  */
@@ -54,6 +57,9 @@ public final class Router {
   private static final int MAX_UPLOAD_ID = 128;
 
   private static final Set<HttpMethod> READ = Set.of(HttpMethod.GET, HttpMethod.HEAD);
+  /** wharf's own endpoints outside the API, matched exactly; their query is ignored. */
+  private static final Map<String, Kind> OPERATIONAL =
+      Map.of("/metrics", Kind.METRICS, "/healthz", Kind.HEALTH, "/readyz", Kind.READY);
   private static final Set<HttpMethod> MANIFEST =
       Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
   private static final Set<HttpMethod> BLOB = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.DELETE);
@@ -75,6 +81,10 @@ public final class Router {
     String rawPath = q < 0 ? target : target.substring(0, q);
     String rawQuery = q < 0 ? "" : target.substring(q + 1);
     if (!rawPath.equals("/v2") && !rawPath.startsWith("/v2/")) {
+      Kind operational = OPERATIONAL.get(rawPath);
+      if (operational != null) {
+        return route(operational, READ, method, rawPath, null, null, null, null, Map.of());
+      }
       return new Route(Kind.NOT_FOUND, method, rawPath, null, null, null, null, Map.of());
     }
     List<String> segments = decodeSegments(rawPath.length() <= 4 ? "" : rawPath.substring(4));

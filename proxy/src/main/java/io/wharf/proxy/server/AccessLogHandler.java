@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.wharf.proxy.metrics.RouteLabel;
+import io.wharf.proxy.metrics.WharfMetrics;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -30,7 +32,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A client that disconnects before its response is complete (or before one is sent) is logged
  * with status 499, as nginx does, and the bytes actually sent. Requests are answered in order on
- * an HTTP/1.1 connection, so responses are matched to requests first in, first out.
+ * an HTTP/1.1 connection, so responses are matched to requests first in, first out. Each request
+ * is also counted in {@link WharfMetrics#requestServed} by its {@link RouteLabel} and that status,
+ * whatever the access log's level.
  *
  * <p>Runs on the event loop; one instance per connection.
  */
@@ -43,6 +47,16 @@ final class AccessLogHandler extends ChannelDuplexHandler {
   private static final JsonFactory JSON = new JsonFactory();
 
   private final ArrayDeque<Entry> awaiting = new ArrayDeque<>();
+  private final @Nullable WharfMetrics metrics;
+
+  AccessLogHandler() {
+    this(null);
+  }
+
+  /** @param metrics where requests are counted; null counts nothing */
+  AccessLogHandler(@Nullable WharfMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   /** One request, from its arrival to its response's last byte. */
   private static final class Entry {
@@ -119,12 +133,17 @@ final class AccessLogHandler extends ChannelDuplexHandler {
     ctx.fireChannelInactive();
   }
 
-  private static void log(Entry e, @Nullable SocketAddress remote, int status) {
-    if (e.logged || !access.isInfoEnabled()) {
+  private void log(Entry e, @Nullable SocketAddress remote, int status) {
+    if (e.logged) {
       return;
     }
     e.logged = true;
-    access.info(line(e, remote, status));
+    if (metrics != null) {
+      metrics.requestServed(RouteLabel.of(e.uri), status);
+    }
+    if (access.isInfoEnabled()) {
+      access.info(line(e, remote, status));
+    }
   }
 
   private static String line(Entry e, @Nullable SocketAddress remote, int status) {

@@ -9,8 +9,10 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.wharf.proxy.config.ServerConfig;
+import io.wharf.proxy.metrics.WharfMetrics;
 import io.wharf.proxy.route.Router;
 import io.wharf.proxy.route.Routes;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds each connection's pipeline:
@@ -36,12 +38,20 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final Router router;
   private final Routes routes;
   private final EventExecutorGroup routeExecutors;
+  private final @Nullable WharfMetrics metrics;
 
   ServerInitializer(ServerConfig config, Router router, Routes routes, EventExecutorGroup routeExecutors) {
+    this(config, router, routes, routeExecutors, null);
+  }
+
+  /** @param metrics where the access log counts requests; null counts nothing */
+  ServerInitializer(
+      ServerConfig config, Router router, Routes routes, EventExecutorGroup routeExecutors, @Nullable WharfMetrics metrics) {
     this.config = requireNonNull(config, "config");
     this.router = requireNonNull(router, "router");
     this.routes = requireNonNull(routes, "routes");
     this.routeExecutors = requireNonNull(routeExecutors, "routeExecutors");
+    this.metrics = metrics;
   }
 
   @Override
@@ -59,7 +69,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     if (!config.idleTimeout().isZero()) {
       p.addLast(PipelineNames.IDLE_TIMEOUT, new IdleTimeoutHandler(config.idleTimeout()));
     }
-    p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler());
+    p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(metrics));
     UploadFlowControl flow = new UploadFlowControl(FLOW_HIGH, FLOW_LOW);
     p.addLast(PipelineNames.UPLOAD_FLOW_CONTROL, flow);
     p.addLast(PipelineNames.ROUTE, new RouteHandler(router, routes, flow, routeExecutors.next()));

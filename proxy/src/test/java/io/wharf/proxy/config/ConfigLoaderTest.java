@@ -3,6 +3,7 @@ package io.wharf.proxy.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.wharf.oci.manifest.Platform;
 import io.wharf.proxy.config.DataSize.Unit;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -31,10 +32,29 @@ final class ConfigLoaderTest {
               DataSize.of(4, Unit.MIB)),
           new StorageConfig(Path.of("/srv/wharf/data"), Duration.ofHours(24)),
           List.of(new ProjectConfig("spectro-images", ProjectType.LOCAL)),
-          List.of(),
-          "");
+          List.of(
+              anonymous("dockerhub", "docker.io", "https://registry-1.docker.io"),
+              anonymous("ghcr", "ghcr.io", "https://ghcr.io"),
+              anonymous("quay", "quay.io", "https://quay.io"),
+              anonymous("k8s", "registry.k8s.io", "https://registry.k8s.io"),
+              anonymous("gcr", "gcr.io", "https://gcr.io"),
+              anonymous("ecr-public", "public.ecr.aws", "https://public.ecr.aws")),
+          "docker.io",
+          new PullThroughConfig(
+              Duration.ofSeconds(3),
+              Duration.ofSeconds(30),
+              Duration.ofSeconds(5),
+              Duration.ofSeconds(30),
+              2,
+              List.of(),
+              new BreakerConfig(5, Duration.ofSeconds(10), Duration.ofMinutes(5))));
 
   @TempDir Path dir;
+
+  private static UpstreamConfig anonymous(String name, String host, String url) {
+    return new UpstreamConfig(
+        name, host, URI.create(url), Duration.ofMinutes(5), null, null, null);
+  }
 
   @Test
   void defaultsNeedNoFileAndNoEnvironment() {
@@ -51,7 +71,8 @@ final class ConfigLoaderTest {
   }
 
   @Test
-  void fileSettingEveryKeyMapsToEveryComponent() {
+  void fileSettingEveryKeyMapsToEveryComponent() throws IOException {
+    Path ca = Files.writeString(dir.resolve("corp-ca.pem"), "-----BEGIN CERTIFICATE-----\n");
     String yaml =
         """
         server:
@@ -76,12 +97,25 @@ final class ConfigLoaderTest {
             tagTtl: 5m
             username: robot
             password: s3cret
+            caFile: %s
           - name: harness
             host: upstream.test:5000
             url: http://127.0.0.1:5000
             tagTtl: 0
-        defaultUpstream: docker.io
-        """;
+        defaultUpstream: upstream.test:5000
+        pullThrough:
+          tagCheckTimeout: 1s500ms
+          negativeCacheTtl: 0
+          connectTimeout: 2s
+          readTimeout: 1m
+          retries: 0
+          platforms: [linux/arm64, linux/arm/v7]
+          breaker:
+            failureThreshold: 3
+            openFor: 1s
+            maxOpenFor: 1m
+        """
+            .formatted(ca);
     WharfConfig expected =
         new WharfConfig(
             new ServerConfig(
@@ -101,15 +135,25 @@ final class ConfigLoaderTest {
                     URI.create("https://registry-1.docker.io"),
                     Duration.ofMinutes(5),
                     "robot",
-                    "s3cret"),
+                    "s3cret",
+                    ca),
                 new UpstreamConfig(
                     "harness",
                     "upstream.test:5000",
                     URI.create("http://127.0.0.1:5000"),
                     Duration.ZERO,
                     null,
+                    null,
                     null)),
-            "docker.io");
+            "upstream.test:5000",
+            new PullThroughConfig(
+                Duration.ofMillis(1500),
+                Duration.ZERO,
+                Duration.ofSeconds(2),
+                Duration.ofMinutes(1),
+                0,
+                List.of(new Platform("linux", "arm64", null), new Platform("linux", "arm", "v7")),
+                new BreakerConfig(3, Duration.ofSeconds(1), Duration.ofMinutes(1))));
 
     WharfConfig loaded = load(yaml);
 
@@ -183,26 +227,28 @@ final class ConfigLoaderTest {
   void environmentIndexEqualToTheListSizeAppendsAnItem() {
     Map<String, String> env =
         Map.of(
-            "WHARF_UPSTREAMS_0_NAME", "harness",
-            "WHARF_UPSTREAMS_0_HOST", "upstream.test:5000",
-            "WHARF_UPSTREAMS_0_URL", "http://127.0.0.1:5000",
-            "WHARF_UPSTREAMS_0_TAG_TTL", "30s",
+            "WHARF_UPSTREAMS_6_NAME", "harness",
+            "WHARF_UPSTREAMS_6_HOST", "upstream.test:5000",
+            "WHARF_UPSTREAMS_6_URL", "http://127.0.0.1:5000",
+            "WHARF_UPSTREAMS_6_TAG_TTL", "30s",
             "WHARF_DEFAULT_UPSTREAM", "upstream.test:5000",
             "WHARF_PROJECTS_1_NAME", "team",
             "WHARF_PROJECTS_1_TYPE", "local");
 
     WharfConfig config = load(Optional.empty(), env);
 
-    assertThat(config.upstreams())
-        .containsExactly(
+    assertThat(config.upstreams()).hasSize(7).startsWith(DEFAULTS.upstreams().get(0));
+    assertThat(config.upstreams().get(6))
+        .isEqualTo(
             new UpstreamConfig(
                 "harness",
                 "upstream.test:5000",
                 URI.create("http://127.0.0.1:5000"),
                 Duration.ofSeconds(30),
                 null,
+                null,
                 null));
-    assertThat(config.defaultUpstreamConfig()).contains(config.upstreams().get(0));
+    assertThat(config.defaultUpstreamConfig()).contains(config.upstreams().get(6));
     assertThat(config.projects())
         .extracting(ProjectConfig::name)
         .containsExactly("spectro-images", "team");
@@ -221,17 +267,37 @@ final class ConfigLoaderTest {
 
   @Test
   void environmentIndexPastTheEndIsAnErrorNamingTheVariable() {
-    assertLoadFails(Map.of("WHARF_UPSTREAMS_1_URL", "http://127.0.0.1:5000"))
+    assertLoadFails(Map.of("WHARF_UPSTREAMS_7_URL", "http://127.0.0.1:5000"))
         .hasMessage(
-            "environment variable WHARF_UPSTREAMS_1_URL: index 1 is past the end of 'upstreams',"
-                + " which has 0 items (index 0 appends one)");
+            "environment variable WHARF_UPSTREAMS_7_URL: index 7 is past the end of 'upstreams',"
+                + " which has 6 items (index 6 appends one)");
   }
 
   @Test
   void anAppendedItemMissingAKeyNamesTheKeyAndTheVariable() {
-    assertLoadFails(Map.of("WHARF_UPSTREAMS_0_URL", "http://127.0.0.1:5000"))
+    assertLoadFails(Map.of("WHARF_UPSTREAMS_6_URL", "http://127.0.0.1:5000"))
         .hasMessage(
-            "config key 'upstreams[0].name': is required but not set; from WHARF_UPSTREAMS_0_URL");
+            "config key 'upstreams[6].name': is required but not set; from WHARF_UPSTREAMS_6_URL");
+  }
+
+  @Test
+  void environmentOverridesAnUpstreamOfTheDefaultList() {
+    WharfConfig config =
+        load(
+            Optional.empty(),
+            Map.of(
+                "WHARF_UPSTREAMS_0_URL", "https://mirror.example",
+                "WHARF_UPSTREAMS_0_USERNAME", "robot",
+                "WHARF_UPSTREAMS_0_PASSWORD", "s3cret",
+                "WHARF_PULL_THROUGH_BREAKER_OPEN_FOR", "30s",
+                "WHARF_PULL_THROUGH_PLATFORMS_0", "linux/arm64"));
+
+    UpstreamConfig hub = config.upstreamForHost("docker.io").orElseThrow();
+    assertThat(hub.url()).isEqualTo(URI.create("https://mirror.example"));
+    assertThat(hub.hasCredentials()).isTrue();
+    assertThat(config.pullThrough().breaker().openFor()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.pullThrough().effectivePlatforms())
+        .containsExactly(new Platform("linux", "arm64", null));
   }
 
   @Test
@@ -394,6 +460,114 @@ final class ConfigLoaderTest {
 
     Path duplicate = write("server:\n  ioThreads: 1\n  ioThreads: 2\n");
     assertLoadFails(duplicate).hasMessageContaining("ioThreads");
+  }
+
+  @Test
+  void theDefaultUpstreamsAreTheIssuesRegistriesAnonymousWithDockerHubAsTheDefault() {
+    WharfConfig config = load(Optional.empty(), Map.of());
+
+    assertThat(config.upstreams())
+        .extracting(UpstreamConfig::host)
+        .containsExactly(
+            "docker.io", "ghcr.io", "quay.io", "registry.k8s.io", "gcr.io", "public.ecr.aws");
+    assertThat(config.upstreams()).noneMatch(UpstreamConfig::hasCredentials);
+    assertThat(config.defaultUpstreamConfig().map(UpstreamConfig::url))
+        .contains(URI.create("https://registry-1.docker.io"));
+    assertThat(config.upstreamNamed("ecr-public").map(UpstreamConfig::hostKey))
+        .contains("public.ecr.aws");
+  }
+
+  @Test
+  void upstreamsInTheFileReplaceTheDefaultListWhole() {
+    WharfConfig config =
+        load(
+            "upstreams:\n  - {name: harness, host: 'upstream.test:5000', url: 'http://127.0.0.1:5000',"
+                + " tagTtl: 1m}\ndefaultUpstream: ''\n");
+
+    assertThat(config.upstreams()).extracting(UpstreamConfig::name).containsExactly("harness");
+    assertThat(config.upstreamForHostKey("upstream.test_5000")).isPresent();
+    assertThat(config.defaultUpstreamConfig()).isEmpty();
+    assertThat(load("upstreams: []\ndefaultUpstream: ''\n").upstreams()).isEmpty();
+    // the default list is gone, so its default upstream must go with it
+    assertLoadFails("upstreams: []\n")
+        .hasMessageStartingWith(
+            "config key 'defaultUpstream': 'docker.io' is not the host of a configured upstream");
+  }
+
+  @Test
+  void caFileIsResolvedAgainstTheWorkingDirectoryAndMustBeReadable() throws IOException {
+    Files.createDirectories(dir.resolve("etc"));
+    Files.writeString(dir.resolve("etc/ca.pem"), "pem");
+    String upstream =
+        "upstreams:\n  - {name: corp, host: corp.example, url: 'https://corp.example',"
+            + " tagTtl: 5m, caFile: %s}\ndefaultUpstream: ''\n";
+
+    WharfConfig config =
+        ConfigLoader.load(Optional.of(write(upstream.formatted("etc/ca.pem"))), Map.of(), dir);
+
+    assertThat(config.upstreams().get(0).caFile()).isEqualTo(dir.resolve("etc/ca.pem"));
+    assertThat(load(upstream.formatted("''")).upstreams().get(0).caFile()).isNull();
+    Path missing = write(upstream.formatted("missing.pem"));
+    assertThatThrownBy(() -> ConfigLoader.load(Optional.of(missing), Map.of(), dir))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            "config key 'upstreams[0].caFile': '"
+                + dir.resolve("missing.pem")
+                + "' does not exist; from "
+                + missing);
+    assertLoadFails(
+            upstream.formatted("/etc/ca.pem").replace("https://corp.example", "http://corp.example"))
+        .hasMessageStartingWith("config key 'upstreams[0].caFile': is set but url");
+  }
+
+  @Test
+  void upstreamHostsWithAPortAreKeyedWithAnUnderscore() {
+    String upstream =
+        "upstreams:\n  - {name: harness, host: '%s', url: 'http://127.0.0.1:5000', tagTtl: 1m}\n"
+            + "defaultUpstream: ''\n";
+
+    assertThat(load(upstream.formatted("upstream.test:5000")).upstreams().get(0).hostKey())
+        .isEqualTo("upstream.test_5000");
+    assertLoadFails(upstream.formatted("upstream.test:70000"))
+        .hasMessageStartingWith("config key 'upstreams[0].host': 'upstream.test:70000': the port");
+    assertLoadFails(upstream.formatted("[::1]:5000"))
+        .hasMessageStartingWith("config key 'upstreams[0].host': '[::1]:5000' is not a registry host");
+    assertLoadFails(
+            upstream.formatted("upstream.test:5000")
+                + "projects: [{name: upstream.test_5000, type: local}]\n")
+        .hasMessageStartingWith(
+            "config key 'upstreams[0].host': 'upstream.test_5000' is already used by"
+                + " projects[0].name");
+  }
+
+  @Test
+  void pullThroughValuesAreCheckedNamingTheKey() {
+    assertLoadFails("pullThrough:\n  tagCheckTimeout: 0\n")
+        .hasMessageStartingWith("config key 'pullThrough.tagCheckTimeout': must be longer than 0s");
+    assertLoadFails("pullThrough:\n  retries: 11\n")
+        .hasMessageStartingWith("config key 'pullThrough.retries': 11 is not in 0..10");
+    assertLoadFails("pullThrough:\n  platforms: [linux]\n")
+        .hasMessageStartingWith(
+            "config key 'pullThrough.platforms[0]': cannot parse 'linux' as a platform");
+    assertLoadFails("pullThrough:\n  platforms: [linux/amd64, linux/amd64]\n")
+        .hasMessageStartingWith(
+            "config key 'pullThrough.platforms[1]': 'linux/amd64' is listed twice");
+    assertLoadFails("pullThrough:\n  breaker:\n    failureThreshold: 0\n")
+        .hasMessageStartingWith("config key 'pullThrough.breaker.failureThreshold': 0 is less");
+    assertLoadFails("pullThrough:\n  breaker:\n    openFor: 1m\n    maxOpenFor: 30s\n")
+        .hasMessageStartingWith(
+            "config key 'pullThrough.breaker.maxOpenFor': 30s is shorter than openFor (1m)");
+  }
+
+  @Test
+  void noPlatformsMeansTheHostsOwn() {
+    assertThat(PullThroughConfig.hostPlatform("amd64")).hasToString("linux/amd64");
+    assertThat(PullThroughConfig.hostPlatform("x86_64")).hasToString("linux/amd64");
+    assertThat(PullThroughConfig.hostPlatform("aarch64")).hasToString("linux/arm64");
+    assertThat(PullThroughConfig.hostPlatform("arm")).hasToString("linux/arm/v7");
+    assertThat(PullThroughConfig.hostPlatform("ppc64le")).hasToString("linux/ppc64le");
+    assertThat(DEFAULTS.pullThrough().effectivePlatforms())
+        .containsExactly(PullThroughConfig.hostPlatform(System.getProperty("os.arch")));
   }
 
   private WharfConfig load(String yaml) {

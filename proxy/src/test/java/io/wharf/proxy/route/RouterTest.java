@@ -67,8 +67,13 @@ final class RouterTest {
         row("GET", "/v2/docker.io/library/nginx/manifests/1.27", Kind.MANIFEST, "docker.io/library/nginx", "1.27", null, null),
         row("GET", "/v2/upstream.test_5000/library/alpine/manifests/3", Kind.MANIFEST, "upstream.test_5000/library/alpine", "3", null, null),
         row("GET", "/v2/spectro-images/gcr.io/org/app/blobs/" + D, Kind.BLOB, "spectro-images/gcr.io/org/app", null, D, null),
-        // outside /v2: someone else's (metrics, health, console)
-        row("GET", "/metrics", Kind.NOT_FOUND, null, null, null, null),
+        // wharf's operational endpoints, outside /v2
+        row("GET", "/metrics", Kind.METRICS, null, null, null, null),
+        row("GET", "/metrics?name[]=wharf_requests_total", Kind.METRICS, null, null, null, null),
+        row("HEAD", "/healthz", Kind.HEALTH, null, null, null, null),
+        row("GET", "/readyz", Kind.READY, null, null, null, null),
+        // outside /v2: someone else's (the console)
+        row("GET", "/metrics/", Kind.NOT_FOUND, null, null, null, null),
         row("GET", "/v2x/", Kind.NOT_FOUND, null, null, null, null),
         row("GET", "/", Kind.NOT_FOUND, null, null, null, null));
   }
@@ -139,6 +144,8 @@ final class RouterTest {
         refusal("POST", "/v2/spectro-images/app/blobs/uploads/" + ID, OciError.UNSUPPORTED, 405),
         refusal("DELETE", "/v2/spectro-images/app/tags/list", OciError.UNSUPPORTED, 405),
         refusal("PATCH", "/v2/_catalog", OciError.UNSUPPORTED, 405),
+        refusal("POST", "/metrics", OciError.UNSUPPORTED, 405),
+        refusal("PUT", "/readyz", OciError.UNSUPPORTED, 405),
         // no such resource under /v2
         refusal("GET", "/v2/spectro-images", OciError.NAME_UNKNOWN, 404),
         refusal("GET", "/v2/spectro-images/app/manifests", OciError.NAME_UNKNOWN, 404),
