@@ -2,6 +2,7 @@ package io.wharf.proxy;
 
 import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
+import io.wharf.proxy.daemon.Daemon;
 import io.wharf.proxy.registry.LocalRegistry;
 import io.wharf.proxy.server.WharfServer;
 import java.io.IOException;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real wharf for a test class: the embedded default config with {@code 127.0.0.1:0} and a fresh
- * temporary data folder, a real {@link LocalRegistry} (RocksDB included) and a real
- * {@link WharfServer}, started before the class's first test and removed after its last.
+ * temporary data folder, the whole {@link Daemon} as {@code wharf serve} starts it (a real
+ * {@link LocalRegistry} with RocksDB, a real {@link WharfServer}), started before the class's first test and removed after its last.
  *
  * <pre>
  * {@literal @}RegisterExtension static final WharfServerExtension wharf = new WharfServerExtension();
@@ -45,6 +46,7 @@ public final class WharfServerExtension implements BeforeAllCallback, AfterAllCa
   private Path data;
   private WharfConfig config;
   private LocalRegistry registry;
+  private Daemon daemon;
   private WharfServer server;
   private HttpClient client;
 
@@ -71,13 +73,9 @@ public final class WharfServerExtension implements BeforeAllCallback, AfterAllCa
     vars.put("WHARF_SERVER_HTTP_LISTEN", "127.0.0.1:0");
     vars.put("WHARF_STORAGE_PATH", data.toString());
     config = ConfigLoader.load(Optional.of(configFile), vars);
-    registry = LocalRegistry.open(config);
-    try {
-      server = WharfServer.start(config.server(), registry.registry());
-    } catch (RuntimeException e) {
-      registry.close();
-      throw e;
-    }
+    daemon = Daemon.start(config, vars);
+    server = daemon.server();
+    registry = daemon.local();
     client = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
@@ -88,13 +86,10 @@ public final class WharfServerExtension implements BeforeAllCallback, AfterAllCa
   @Override
   public void afterAll(ExtensionContext context) throws IOException {
     try {
-      if (server != null) {
-        server.close();
+      if (daemon != null) {
+        daemon.close();
       }
     } finally {
-      if (registry != null) {
-        registry.close();
-      }
       deleteTree(data);
       if (configFile != null) {
         Files.deleteIfExists(configFile);

@@ -3,7 +3,7 @@ package io.wharf.proxy.cli;
 import io.wharf.proxy.config.ConfigException;
 import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
-import io.wharf.proxy.registry.LocalRegistry;
+import io.wharf.proxy.daemon.Daemon;
 import io.wharf.proxy.server.WharfServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -74,26 +74,17 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The storage and the server, started in order and stopped in reverse. */
-  private record Running(LocalRegistry registry, WharfServer server) implements AutoCloseable {
+  /** The daemon, closed by the shutdown hook. */
+  private record Running(Daemon daemon, WharfServer server) implements AutoCloseable {
     static Running start(WharfConfig config) {
-      LocalRegistry registry = LocalRegistry.open(config);
-      try {
-        return new Running(registry, WharfServer.start(config.server(), registry.registry()));
-      } catch (RuntimeException e) {
-        registry.close();
-        throw e;
-      }
+      Daemon daemon = Daemon.start(config, System.getenv());
+      return new Running(daemon, daemon.server());
     }
 
     @Override
     public void close() {
-      try {
-        server.close();
-      } finally {
-        registry.close();
-        log.atInfo().log("wharf stopped");
-      }
+      daemon.close();
+      log.atInfo().log("wharf stopped");
     }
   }
 }

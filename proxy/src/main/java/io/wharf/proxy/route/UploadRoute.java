@@ -57,7 +57,7 @@ final class UploadRoute {
     if (mount != null) {
       Optional<BlobContent> mounted = mount(repo, mount, route.param("from"));
       if (mounted.isPresent()) {
-        sendCreated(exchange, repo, mounted.get().digest());
+        sendCreated(exchange, route.requireSentName(), mounted.get().digest());
         return null;
       }
       // spec: a mount that cannot happen falls back to a new session (202)
@@ -67,10 +67,10 @@ final class UploadRoute {
       Digest digest = Digest.parse(digestParam);
       UploadState state = uploads.start(repo);
       UploadSink sink = open(exchange, repo, state.id(), -1);
-      return new UploadBody(exchange, repo, state.id(), sink, digest, true);
+      return new UploadBody(exchange, route.requireSentName(), repo, state.id(), sink, digest, true);
     }
     UploadState state = uploads.start(repo);
-    exchange.send(HttpResponseStatus.ACCEPTED, sessionHeaders(repo, state.id(), state.offset()));
+    exchange.send(HttpResponseStatus.ACCEPTED, sessionHeaders(route.requireSentName(), state.id(), state.offset()));
     return null;
   }
 
@@ -78,10 +78,10 @@ final class UploadRoute {
   BodyConsumer patch(Exchange exchange, Route route) {
     RepositoryName repo = route.requireName();
     String id = route.requireUploadId();
-    sessionErrorHeaders(exchange, repo, id);
+    sessionErrorHeaders(exchange, route.requireSentName(), id);
     long start = expectedStart(exchange, repo, id);
     UploadSink sink = open(exchange, repo, id, start);
-    return new UploadBody(exchange, repo, id, sink, null, false);
+    return new UploadBody(exchange, route.requireSentName(), repo, id, sink, null, false);
   }
 
   /** PUT {@code ?digest=}: the last chunk (optional), then verify and commit. */
@@ -95,20 +95,20 @@ final class UploadRoute {
     Digest digest = Digest.parse(digestParam);
     if (!hasBody(exchange)) {
       BlobContent blob = uploads.complete(repo, id, digest);
-      sendCreated(exchange, repo, blob.digest());
+      sendCreated(exchange, route.requireSentName(), blob.digest());
       return null;
     }
-    sessionErrorHeaders(exchange, repo, id);
+    sessionErrorHeaders(exchange, route.requireSentName(), id);
     long start = expectedStart(exchange, repo, id);
     UploadSink sink = open(exchange, repo, id, start);
-    return new UploadBody(exchange, repo, id, sink, digest, false);
+    return new UploadBody(exchange, route.requireSentName(), repo, id, sink, digest, false);
   }
 
   /** GET: where the session stands. */
   void status(Exchange exchange, Route route) {
     RepositoryName repo = route.requireName();
     UploadState state = uploads.status(repo, route.requireUploadId());
-    exchange.send(HttpResponseStatus.NO_CONTENT, sessionHeaders(repo, state.id(), state.offset()));
+    exchange.send(HttpResponseStatus.NO_CONTENT, sessionHeaders(route.requireSentName(), state.id(), state.offset()));
   }
 
   /** DELETE: cancels the session. */
@@ -211,6 +211,8 @@ final class UploadRoute {
    */
   private final class UploadBody implements BodyConsumer {
     private final Exchange exchange;
+    /** The repository as the client named it, for the URLs answered to it. */
+    private final RepositoryName sent;
     private final RepositoryName repo;
     private final String id;
     private final UploadSink sink;
@@ -219,8 +221,10 @@ final class UploadRoute {
     private boolean closed;
 
     UploadBody(
-        Exchange exchange, RepositoryName repo, String id, UploadSink sink, @Nullable Digest digest, boolean ownsSession) {
+        Exchange exchange, RepositoryName sent, RepositoryName repo, String id, UploadSink sink, @Nullable Digest digest,
+        boolean ownsSession) {
       this.exchange = exchange;
+      this.sent = sent;
       this.repo = repo;
       this.id = id;
       this.sink = sink;
@@ -247,11 +251,11 @@ final class UploadRoute {
       long offset = sink.offset();
       closeSink();
       if (digest == null) {
-        exchange.send(HttpResponseStatus.ACCEPTED, sessionHeaders(repo, id, offset));
+        exchange.send(HttpResponseStatus.ACCEPTED, sessionHeaders(sent, id, offset));
         return;
       }
       BlobContent blob = uploads.complete(repo, id, digest);
-      sendCreated(exchange, repo, blob.digest());
+      sendCreated(exchange, sent, blob.digest());
     }
 
     @Override

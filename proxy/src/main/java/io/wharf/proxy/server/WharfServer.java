@@ -19,11 +19,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.wharf.proxy.config.ServerConfig;
+import io.wharf.proxy.metrics.WharfMetrics;
 import io.wharf.proxy.registry.Registry;
 import io.wharf.proxy.route.Router;
 import io.wharf.proxy.route.Routes;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,15 +69,24 @@ public final class WharfServer implements AutoCloseable {
    *     every thread is released
    */
   public static WharfServer start(ServerConfig config, Registry registry) {
-    requireNonNull(config, "config");
     requireNonNull(registry, "registry");
+    return start(config, new Routes(registry, config.maxManifestSize().toIntExact()), null);
+  }
+
+  /**
+   * Binds and starts serving these routes.
+   *
+   * @param metrics where the access log counts requests; null counts nothing
+   */
+  public static WharfServer start(ServerConfig config, Routes routes, @Nullable WharfMetrics metrics) {
+    requireNonNull(config, "config");
+    requireNonNull(routes, "routes");
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("wharf-accept"), io);
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("wharf-io"), io);
     EventExecutorGroup routeExecutors = new DefaultEventExecutorGroup(routeThreads(), new DefaultThreadFactory("wharf-route"));
-    Routes routes = new Routes(registry, config.maxManifestSize().toIntExact());
     try {
       Channel channel = new ServerBootstrap()
           .group(acceptor, workers)
@@ -83,7 +94,7 @@ public final class WharfServer implements AutoCloseable {
           .option(ChannelOption.SO_BACKLOG, 1024)
           .option(ChannelOption.SO_REUSEADDR, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new ServerInitializer(config, new Router(), routes, routeExecutors))
+          .childHandler(new ServerInitializer(config, new Router(), routes, routeExecutors, metrics))
           .bind(config.http().listen().toSocketAddress())
           .syncUninterruptibly()
           .channel();

@@ -1,0 +1,89 @@
+package io.wharf.proxy.daemon;
+
+import io.wharf.oci.OciError;
+import io.wharf.oci.OciException;
+import io.wharf.proxy.config.PullThroughConfig;
+import io.wharf.proxy.config.UpstreamConfig;
+import io.wharf.proxy.metrics.WharfMetrics;
+import io.wharf.proxy.pullthrough.Upstream;
+import io.wharf.proxy.pullthrough.UpstreamHealth;
+import io.wharf.proxy.upstream.BreakerState;
+import io.wharf.proxy.upstream.CircuitBreaker;
+import io.wharf.proxy.upstream.NettyUpstreamClient;
+import io.wharf.proxy.upstream.ProxySelection;
+import io.wharf.proxy.upstream.UpstreamClient;
+import io.wharf.proxy.upstream.UpstreamClientSettings;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Every configured upstream with its client and circuit breaker, keyed by host key (the canonical
+ * name's first component). Owns the clients and breakers; closing it closes them.
+ */
+final class UpstreamSet implements AutoCloseable {
+  private final Map<String, Upstream> byHostKey = new LinkedHashMap<>();
+  private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
+  private final List<UpstreamClient> clients = new java.util.ArrayList<>();
+
+  UpstreamSet(List<UpstreamConfig> configs, PullThroughConfig pullThrough, ProxySelection proxies,
+      ScheduledExecutorService scheduler, WharfMetrics metrics) {
+    UpstreamClientSettings settings =
+        UpstreamClientSettings.of(pullThrough.connectTimeout(), pullThrough.readTimeout(), pullThrough.retries());
+    for (UpstreamConfig config : configs) {
+      NettyUpstreamClient client = NettyUpstreamClient.builder(config).settings(settings).proxies(proxies).build();
+      clients.add(client);
+      CircuitBreaker breaker = new CircuitBreaker(
+          config.name(), CircuitBreaker.Settings.of(pullThrough.breaker()), scheduler, () -> probe(client));
+      breakers.put(config.name(), breaker);
+      metrics.registerBreaker(config.name(), breaker);
+      byHostKey.put(config.hostKey(), new Upstream(config, client, health(breaker)));
+    }
+  }
+
+  Map<String, Upstream> byHostKey() {
+    return Map.copyOf(byHostKey);
+  }
+
+  Map<String, BreakerState> states() {
+    Map<String, BreakerState> out = new LinkedHashMap<>();
+    breakers.forEach((name, b) -> out.put(name, b.state()));
+    return out;
+  }
+
+  // any answer at all, a 404 or 401 included, means the upstream is reachable again
+  private static CompletableFuture<Boolean> probe(UpstreamClient client) {
+    return client.headManifest("wharf/probe", "latest").handle((ok, failure) -> {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      return cause == null || (cause instanceof OciException e && e.error() != OciError.UNAVAILABLE);
+    });
+  }
+
+  private static UpstreamHealth health(CircuitBreaker breaker) {
+    return new UpstreamHealth() {
+      @Override
+      public boolean allowRequest() {
+        return breaker.allowRequest();
+      }
+
+      @Override
+      public void recordSuccess() {
+        breaker.recordSuccess();
+      }
+
+      @Override
+      public void recordFailure() {
+        breaker.recordFailure();
+      }
+    };
+  }
+
+  @Override
+  public void close() {
+    breakers.values().forEach(CircuitBreaker::close);
+    clients.forEach(UpstreamClient::close);
+  }
+}
