@@ -42,6 +42,8 @@ import org.slf4j.LoggerFactory;
 final class BlobFetch implements GrowingBlob {
   private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
   static final int MAX_RESUMES = 3;
+  /** Bytes copied and waiting for the disk, per fetch: bounds memory while reads run ahead. */
+  static final int MAX_QUEUED = 2 * 1024 * 1024;
 
   private final Upstream upstream;
   private final RepositoryName repo;
@@ -55,6 +57,8 @@ final class BlobFetch implements GrowingBlob {
   private final CompletableFuture<BlobContent> done = new CompletableFuture<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile long written;
+  private final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
+  private volatile @org.jspecify.annotations.Nullable RuntimeException failedWrite;
   private int resumes;
 
   private BlobFetch(
@@ -145,6 +149,13 @@ final class BlobFetch implements GrowingBlob {
     try {
       long expected = size.isDone() ? size.join() : -1;
       writer.close();
+      RuntimeException writeFailure = failedWrite;
+      if (writeFailure != null) {
+        fail(writeFailure instanceof OciException oci ? oci
+            : new OciException(OciError.UNAVAILABLE, "cannot write blob " + digest + ": " + writeFailure.getMessage(), writeFailure),
+            "upstream_error");
+        return;
+      }
       if (expected >= 0 && written != expected) {
         uploads.cancel(repo, session.id());
         fail(new OciException(OciError.UNAVAILABLE, "upstream blob " + digest + " ended at " + written + " of " + expected + " bytes"), "truncated");
@@ -155,9 +166,9 @@ final class BlobFetch implements GrowingBlob {
       notifyListeners();
     } catch (OciException e) {
       // complete() discarded the session on a digest mismatch: nothing unverified was kept
-      fail(e, e.error() == OciError.DIGEST_INVALID ? "digest_mismatch" : "commit_failed");
+      fail(e, e.error() == OciError.DIGEST_INVALID ? "digest_mismatch" : "upstream_error");
     } catch (RuntimeException e) {
-      fail(new OciException(OciError.UNAVAILABLE, "cannot commit blob " + digest + ": " + e.getMessage(), e), "commit_failed");
+      fail(new OciException(OciError.UNAVAILABLE, "cannot commit blob " + digest + ": " + e.getMessage(), e), "upstream_error");
     }
   }
 
@@ -198,13 +209,39 @@ final class BlobFetch implements GrowingBlob {
 
     @Override
     public CompletionStage<Void> write(ByteBuffer chunk) {
-      return CompletableFuture.runAsync(() -> {
-        int n = chunk.remaining();
-        writer.write(chunk);
-        written += n;
-        events.upstreamBytes(upstream.name(), n);
-        notifyListeners();
-      }, diskWriter);
+      int n = chunk.remaining();
+      if (queued.get() + n > MAX_QUEUED) {
+        // the disk is behind: write this chunk in place and let the upstream read wait for it
+        return CompletableFuture.runAsync(() -> append(chunk, n), diskWriter);
+      }
+      // a copy lets the next socket read start while the disk writes this one: one round trip per
+      // chunk between the network and the disk thread was most of a cold pull's time
+      ByteBuffer copy = ByteBuffer.allocate(n).put(chunk).flip();
+      queued.addAndGet(n);
+      diskWriter.execute(() -> {
+        try {
+          append(copy, n);
+        } finally {
+          queued.addAndGet(-n);
+        }
+      });
+      return CompletableFuture.completedFuture(null);
+    }
+
+    private void append(ByteBuffer bytes, int n) {
+      if (failedWrite != null) {
+        return;
+      }
+      try {
+        writer.write(bytes);
+      } catch (RuntimeException e) {
+        // surfaces when the body ends: commit() sees a short file, or ended() the failure
+        failedWrite = e;
+        return;
+      }
+      written += n;
+      events.upstreamBytes(upstream.name(), n);
+      notifyListeners();
     }
   }
 }

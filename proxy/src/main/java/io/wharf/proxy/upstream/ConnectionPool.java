@@ -1,6 +1,7 @@
 package io.wharf.proxy.upstream;
 
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -25,6 +26,7 @@ import io.wharf.proxy.upstream.ProxySelection.ProxyServer;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -49,6 +51,13 @@ final class ConnectionPool implements AutoCloseable {
 
   /** Set once a connection has carried a whole exchange: a failure on it may be staleness. */
   static final AttributeKey<Boolean> REUSED = AttributeKey.valueOf(ConnectionPool.class, "reused");
+
+  /**
+   * Why a connection failed while no exchange held it (a proxy's 407, a TLS refusal during the
+   * handshake that ran before the request was written): the exchange then reports this cause
+   * rather than the closed channel it finds.
+   */
+  static final AttributeKey<Throwable> SETUP_FAILURE = AttributeKey.valueOf(ConnectionPool.class, "setupFailure");
 
   static final String CODEC = "codec";
   static final String IDLE_GUARD = "idle-guard";
@@ -82,7 +91,9 @@ final class ConnectionPool implements AutoCloseable {
         .resolver(new BlockingNameResolver.Group(dns))
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
         .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.SO_KEEPALIVE, true);
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        // blob bodies: read what the socket holds in one go (up to 1 MiB) rather than 64 KiB at a time
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64 * 1024, 256 * 1024, 1 << 20));
   }
 
   /**
@@ -99,11 +110,17 @@ final class ConnectionPool implements AutoCloseable {
     }
     FixedChannelPool pool = pools.computeIfAbsent(origin, this::newPool);
     long guardMillis = settings.acquireTimeout().plus(settings.connectTimeout()).toMillis();
-    ScheduledFuture<?> guard = group.schedule(
-        () -> result.completeExceptionally(new TransportException(
-            TransportException.Kind.CONNECT, "no connection to " + origin + " within " + guardMillis + " ms")),
-        guardMillis,
-        TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> guard;
+    try {
+      guard = group.schedule(
+          () -> result.completeExceptionally(new TransportException(
+              TransportException.Kind.CONNECT, "no connection to " + origin + " within " + guardMillis + " ms")),
+          guardMillis,
+          TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(new TransportException(TransportException.Kind.CONNECT, "upstream client closed"));
+      return result;
+    }
     pool.acquire().addListener((Future<Channel> f) -> {
       guard.cancel(false);
       if (f.isSuccess()) {
@@ -205,6 +222,7 @@ final class ConnectionPool implements AutoCloseable {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       log.atDebug().addKeyValue("cause", cause.toString()).log("idle upstream connection failed");
+      ctx.channel().attr(SETUP_FAILURE).setIfAbsent(cause);
       ctx.close();
     }
   }

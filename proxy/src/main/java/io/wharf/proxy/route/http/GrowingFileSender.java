@@ -1,14 +1,17 @@
 package io.wharf.proxy.route.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.DefaultFileRegion;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.wharf.proxy.registry.GrowingBlob;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Sends a byte range of a blob that is still being fetched, following its temp file as it grows.
  *
  * <p>Implementation notes. Runs on the channel's event loop. Each step sends what is written and
- * not yet sent (up to {@link #CHUNK} bytes, read into a pooled buffer), then waits for that write to
+ * not yet sent (up to {@link #CHUNK} bytes, zero-copy from the file; copied under TLS), then waits for that write to
  * finish, so the client's own pace sets how fast this reader goes (netty#8868: never send past
  * what is written). When caught up it waits for the fetch's next write. If the fetch fails, the
  * connection is closed: the headers are out and no error body can follow, and a client that sees
@@ -25,14 +28,18 @@ import org.slf4j.LoggerFactory;
  */
 final class GrowingFileSender {
   private static final Logger log = LoggerFactory.getLogger(GrowingFileSender.class);
-  static final int CHUNK = 1024 * 1024;
+  /** The most one step sends: large enough that a step's round trip costs little. */
+  static final int CHUNK = 8 * 1024 * 1024;
 
   private final ChannelHandlerContext ctx;
   private final GrowingBlob blob;
   private final FileChannel file;
   private final long end;
+  private final boolean ssl;
   private long sent;
   private boolean closed;
+  /** A region is being written: progress and completion callbacks wait for it. */
+  private boolean writing;
 
   GrowingFileSender(ChannelHandlerContext ctx, GrowingBlob blob, FileChannel file, long position, long count) {
     this.ctx = ctx;
@@ -40,14 +47,15 @@ final class GrowingFileSender {
     this.file = file;
     this.sent = position;
     this.end = position + count;
+    this.ssl = ctx.pipeline().get(SslHandler.class) != null;
     // a failed fetch must close the connection even while this reader waits for bytes
     blob.done().whenComplete((ok, failure) -> ctx.executor().execute(this::pump));
   }
 
   /** Sends the next part, or waits for the fetch. Always called on the event loop. */
   void pump() {
-    if (closed) {
-      return;
+    if (closed || writing) {
+      return; // the write in flight calls pump again when it completes
     }
     if (!ctx.channel().isActive()) {
       finish(false);
@@ -55,29 +63,22 @@ final class GrowingFileSender {
     }
     if (sent >= end) {
       ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+      // the last region is written by now: its listener ran before this pump
       finish(true);
       return;
     }
     long available = Math.min(blob.written(), end) - sent;
     if (available > 0) {
-      int n = (int) Math.min(available, CHUNK);
-      ByteBuf buf = ctx.alloc().ioBuffer(n);
-      try {
-        while (buf.writerIndex() < n) {
-          int read = buf.writeBytes(file, sent + buf.writerIndex(), n - buf.writerIndex());
-          if (read < 0) {
-            throw new IOException("temp file shorter than written");
-          }
-        }
-      } catch (IOException e) {
-        buf.release();
-        log.atWarn().setCause(e).log("cannot read a blob being fetched; dropping the client");
-        ctx.close();
-        finish(false);
+      long n = Math.min(available, CHUNK);
+      Object body = ssl ? copy(n) : new SharedFileRegion(file, sent, n);
+      if (body == null) {
         return;
       }
       sent += n;
-      ctx.writeAndFlush(new DefaultHttpContent(buf)).addListener(f -> {
+      writing = true;
+      ctx.write(body);
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
+        writing = false;
         if (f.isSuccess()) {
           pump();
         } else {
@@ -101,6 +102,42 @@ final class GrowingFileSender {
     blob.onProgress(again);
     if (blob.written() > sent) {
       again.run(); // a write landed between the check and the registration
+    }
+  }
+
+  /** Under TLS a FileRegion cannot be written (netty: SslHandler needs buffers): copy instead. */
+  private @Nullable ByteBuf copy(long count) {
+    int n = (int) count;
+    ByteBuf buf = ctx.alloc().ioBuffer(n);
+    try {
+      while (buf.writerIndex() < n) {
+        int read = buf.writeBytes(file, sent + buf.writerIndex(), n - buf.writerIndex());
+        if (read < 0) {
+          throw new IOException("temp file shorter than written");
+        }
+      }
+      return buf;
+    } catch (IOException e) {
+      buf.release();
+      log.atWarn().setCause(e).log("cannot read a blob being fetched; dropping the client");
+      ctx.close();
+      finish(false);
+      return null;
+    }
+  }
+
+  /**
+   * A zero-copy region of the shared descriptor: the descriptor outlives each region (it is closed
+   * once, by {@link #finish}), which DefaultFileRegion's own release would not allow.
+   */
+  private static final class SharedFileRegion extends DefaultFileRegion {
+    SharedFileRegion(FileChannel file, long position, long count) {
+      super(file, position, count);
+    }
+
+    @Override
+    protected void deallocate() {
+      // the sender closes the descriptor when it is done with the whole range
     }
   }
 
