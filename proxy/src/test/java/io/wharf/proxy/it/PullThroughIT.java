@@ -42,6 +42,7 @@ final class PullThroughIT {
   private ImageInfo alpine;
   private ImageInfo nginx;
   private ImageInfo big;
+  private ImageInfo lazy;
   private Skopeo skopeo;
   private DockerRegistry upstream;
   private WharfProcess wharf;
@@ -61,11 +62,13 @@ final class PullThroughIT {
     alpine = images.single("alpine", List.of(400_000L, 200_000L));
     nginx = images.multiArch("nginx", List.of(700_000L, 300_000L));
     big = images.single("big", List.of(24L * 1024 * 1024));
+    lazy = images.single("lazy", List.of(300_000L, 200_000L));
     skopeo = Skopeo.in(tmp.resolve("skopeo"));
     upstream = DockerRegistry.start(tmp.resolve("upstream"));
     skopeo.copy(images.ociRef("alpine"), "docker://" + upstream.hostPort() + "/library/alpine:3.20", "--preserve-digests");
     skopeo.copy(images.ociRef("nginx"), "docker://" + upstream.hostPort() + "/library/nginx:1.27", "--all", "--preserve-digests");
     skopeo.copy(images.ociRef("big"), "docker://" + upstream.hostPort() + "/big/blob:1", "--preserve-digests");
+    skopeo.copy(images.ociRef("lazy"), "docker://" + upstream.hostPort() + "/library/lazy:1", "--preserve-digests");
     // tagTtl 0s: every tag request checks upstream, so the offline pulls below are of tags older than their TTL
     wharf = WharfProcess.on(tmp.resolve("data")).upstreams(upstreamYaml(upstream.url().toString(), "0s")).start();
   }
@@ -109,6 +112,24 @@ final class PullThroughIT {
 
   @Test
   @Order(3)
+  void completesAnImageInTheBackgroundWhenOnlyItsManifestWasPulled() throws Exception {
+    assertThat(http.get(wharf.url() + "/v2/hub/library/lazy/manifests/1").status()).isEqualTo(200);
+    for (ImageInfo.Blob blob : lazy.blobs()) {
+      if (blob.kind() == ImageInfo.Kind.MANIFEST) {
+        continue;
+      }
+      String hex = blob.digest().substring(7);
+      Path committed = tmp.resolve("data/docker/registry/v2/blobs/sha256").resolve(hex.substring(0, 2)).resolve(hex).resolve("data");
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!Files.exists(committed) && System.nanoTime() < deadline) {
+        Thread.sleep(100); // the daemon completes the image on its own threads
+      }
+      assertThat(committed).as("%s %s fetched without a client asking", blob.kind(), blob.digest()).exists();
+    }
+  }
+
+  @Test
+  @Order(4)
   void pullsEverythingAgainWithTheUpstreamStopped() throws IOException {
     upstream.stop();
     assertPull("hub/library/alpine:3.20", alpine, "o1");
@@ -116,12 +137,13 @@ final class PullThroughIT {
     assertPull(HOST_KEY + "/library/nginx:1.27", nginx, "o3");
     assertPull(HOST_KEY + "/library/nginx@" + nginx.digest(), nginx, "o4");
     assertPull("hub/big/blob:1", big, "o5");
+    assertPull("hub/library/lazy:1", lazy, "o6");
     Http.Response unknown = http.get(wharf.url() + "/v2/hub/library/alpine/manifests/never-pulled");
     assertThat(unknown.status()).isIn(404, 503);
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void distributionServesThePulledThroughImagesFromTheDataFolder() throws IOException {
     wharf.stop();
     try (DockerRegistry registry = DockerRegistry.on(tmp.resolve("data")).readOnly().start()) {
