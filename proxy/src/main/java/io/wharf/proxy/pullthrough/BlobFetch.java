@@ -37,7 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p>Failure: a dropped connection resumes with a Range request from what is written, up to
  * {@link #MAX_RESUMES} times. Anything else, and a digest or size mismatch found at commit, cancels
  * the session (its file is deleted), fails {@link #done()}, and so closes every follower's
- * connection; the next request starts a new fetch.
+ * connection; the next request starts a new fetch. Followers never get the last byte before the
+ * commit verified the digest ({@link #written()}): a client that had every byte of a response
+ * could not be told that they were wrong.
  */
 final class BlobFetch implements GrowingBlob {
   private static final Logger log = LoggerFactory.getLogger(BlobFetch.class);
@@ -93,9 +95,18 @@ final class BlobFetch implements GrowingBlob {
     return writer.file();
   }
 
+  /**
+   * What followers may send: every byte written, except the blob's last one until the commit has
+   * verified the digest; on a mismatch their connections are then closed short of the end.
+   */
   @Override
   public long written() {
-    return written;
+    long w = written;
+    if (done.isDone() && !done.isCompletedExceptionally()) {
+      return w;
+    }
+    long total = size.isDone() && !size.isCompletedExceptionally() ? size.getNow(-1L) : -1;
+    return total > 0 && w >= total ? total - 1 : w;
   }
 
   @Override
@@ -141,8 +152,10 @@ final class BlobFetch implements GrowingBlob {
       request(written);
       return;
     }
+    // bytes came and the rest could not be had: the body ended early (FetchFailure.TRUNCATED)
     fail(cause instanceof OciException oci ? oci
-        : new OciException(OciError.UNAVAILABLE, "upstream blob fetch failed: " + cause, cause), "upstream_error");
+        : new OciException(OciError.UNAVAILABLE, "upstream blob fetch failed: " + cause, cause),
+        written > 0 ? "truncated" : "upstream_error");
   }
 
   private void commit() {
@@ -162,11 +175,19 @@ final class BlobFetch implements GrowingBlob {
         return;
       }
       BlobInfo blob = uploads.complete(repo, session.id(), digest);
+      // an upstream that sent no Content-Length: the requests waiting for the size get it now
+      size.complete(blob.size());
       done.complete(new BlobContent(blob.digest(), blob.size(), blob.path()));
       notifyListeners();
     } catch (OciException e) {
-      // complete() discarded the session on a digest mismatch: nothing unverified was kept
-      fail(e, e.error() == OciError.DIGEST_INVALID ? "digest_mismatch" : "upstream_error");
+      // complete() discarded the session on a digest mismatch: nothing unverified was kept. The
+      // client asked for nothing invalid (DIGEST_INVALID would say so): the upstream failed it.
+      if (e.error() == OciError.DIGEST_INVALID) {
+        fail(new OciException(OciError.UNAVAILABLE, "upstream sent a blob that is not " + digest + ": " + e.getMessage(), e),
+            "digest_mismatch");
+      } else {
+        fail(e, "upstream_error");
+      }
     } catch (RuntimeException e) {
       fail(new OciException(OciError.UNAVAILABLE, "cannot commit blob " + digest + ": " + e.getMessage(), e), "upstream_error");
     }
