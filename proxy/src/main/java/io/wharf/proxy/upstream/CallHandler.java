@@ -12,7 +12,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -22,20 +21,17 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.security.cert.CertificateException;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -101,6 +97,7 @@ final class CallHandler extends ChannelInboundHandlerAdapter {
   private long deliveredBytes;
   private @Nullable TransportException failure;
   private boolean released;
+  private boolean brokenAfterEnd;
   private boolean awaitingBytes;
   private long lastActivity;
   private @Nullable ScheduledFuture<?> timer;
@@ -117,12 +114,18 @@ final class CallHandler extends ChannelInboundHandlerAdapter {
   /**
    * Sends the request on a pooled connection to the origin.
    *
+   * @param owner the caller's future: once it is cancelled, the exchange is aborted
    * @return completes with this exchange once the response head arrived; fails with a {@link
    *     TransportException}
    */
   static CompletableFuture<CallHandler> send(
-      ConnectionPool pool, Origin origin, HttpRequest request, long readTimeoutNanos) {
+      ConnectionPool pool, Origin origin, HttpRequest request, long readTimeoutNanos, CompletableFuture<?> owner) {
     CompletableFuture<CallHandler> result = new CompletableFuture<>();
+    if (owner.isCancelled()) {
+      ReferenceCountUtil.release(request);
+      result.completeExceptionally(new TransportException(CANCELLED, "request to " + origin + " cancelled"));
+      return result;
+    }
     boolean headRequest = request.method().equals(HttpMethod.HEAD);
     pool.acquire(origin).whenComplete((ch, err) -> {
       if (err != null) {
@@ -141,6 +144,11 @@ final class CallHandler extends ChannelInboundHandlerAdapter {
             }
           });
           h.start(request);
+          owner.whenComplete((x, y) -> {
+            if (owner.isCancelled()) {
+              h.abort();
+            }
+          });
         });
       } catch (RejectedExecutionException e) {
         ReferenceCountUtil.release(request);
@@ -155,7 +163,7 @@ final class CallHandler extends ChannelInboundHandlerAdapter {
     ChannelPipeline p = channel.pipeline();
     if (p.get(ConnectionPool.IDLE_GUARD) == null) { // closed meanwhile: the pipeline was torn down
       ReferenceCountUtil.release(request);
-      fail(new TransportException(reused ? STALE : RESET, "connection to " + origin + " closed before the request"));
+      fail(closedBeforeResponse());
       return;
     }
     p.addBefore(ConnectionPool.IDLE_GUARD, NAME, this);
@@ -412,8 +420,7 @@ final class CallHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     if (failure == null && !released && !lastQueued) {
       if (response == null) {
-        fail(new TransportException(reused && !anyResponseByte ? STALE : RESET,
-            "connection to " + origin + " closed before the response"));
+        fail(closedBeforeResponse());
       } else if (bodyLength >= 0) {
         fail(truncated());
       } else {
@@ -427,6 +434,8 @@ final class CallHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (failure == null && !released && !lastQueued) {
       fail(classify(cause));
+    } else {
+      brokenAfterEnd = true; // the response is whole, but the connection is not fit to reuse
     }
   }
 
@@ -461,30 +470,21 @@ final class CallHandler extends ChannelInboundHandlerAdapter {
   }
 
   private TransportException classify(Throwable cause) {
-    Throwable c = unwrap(cause);
-    if (c instanceof TransportException t) {
-      return t;
+    Throwable setup = response == null ? channel.attr(ConnectionPool.SETUP_FAILURE).get() : null;
+    return TransportException.of(unwrap(setup != null ? setup : cause), origin, response == null && reused && !anyResponseByte);
+  }
+
+  private TransportException closedBeforeResponse() {
+    Throwable setup = channel.attr(ConnectionPool.SETUP_FAILURE).get();
+    if (setup != null) {
+      return TransportException.of(unwrap(setup), origin, false);
     }
-    String what = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
-    for (Throwable t = c; t != null; t = t.getCause()) {
-      if (t instanceof CertificateException) {
-        return new TransportException(TransportException.Kind.TLS, "tls handshake with " + origin + " failed: " + t.getMessage(), c);
-      }
-      if (t instanceof SslHandshakeTimeoutException) {
-        return new TransportException(TransportException.Kind.CONNECT, "tls handshake with " + origin + " timed out", c);
-      }
-    }
-    if (response == null && reused && !anyResponseByte && c instanceof IOException && !(c instanceof SSLException)) {
-      return new TransportException(STALE, "connection to " + origin + " failed before the response: " + what, c);
-    }
-    if (c instanceof DecoderException && !(c.getCause() instanceof SSLException)) {
-      return new TransportException(PROTOCOL, "malformed response from " + origin + ": " + what, c);
-    }
-    return new TransportException(RESET, "connection to " + origin + " failed: " + what, c);
+    return new TransportException(reused && !anyResponseByte ? STALE : RESET, "connection to " + origin + " closed before the response");
   }
 
   private boolean reusable() {
     return failure == null
+        && !brokenAfterEnd
         && lastQueued
         && queue.isEmpty()
         && response != null
@@ -586,8 +586,13 @@ final class CallHandler extends ChannelInboundHandlerAdapter {
   }
 
   private static long contentLength(HttpResponse r) {
-    String v = r.headers().get(HttpHeaderNames.CONTENT_LENGTH);
-    if (v == null || HttpUtil.isTransferEncodingChunked(r)) {
+    return HttpUtil.isTransferEncodingChunked(r) ? -1 : contentLength(r.headers());
+  }
+
+  /** The Content-Length, or -1 when absent or not a number. */
+  static long contentLength(HttpHeaders h) {
+    String v = h.get(HttpHeaderNames.CONTENT_LENGTH);
+    if (v == null) {
       return -1;
     }
     try {
@@ -596,6 +601,17 @@ final class CallHandler extends ChannelInboundHandlerAdapter {
     } catch (NumberFormatException e) {
       return -1;
     }
+  }
+
+  /** Throws any throwable from a lambda that may not declare it (a failure passed along as is). */
+  static RuntimeException rethrow(Throwable t) {
+    CallHandler.<RuntimeException>sneaky(t);
+    throw new AssertionError("unreachable");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> void sneaky(Throwable t) throws E {
+    throw (E) t;
   }
 
   static Throwable unwrap(Throwable t) {

@@ -2,8 +2,6 @@ package io.wharf.proxy.upstream;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
@@ -25,7 +23,6 @@ import io.wharf.oci.OciException;
 import io.wharf.oci.RepositoryName;
 import io.wharf.oci.manifest.MediaTypes;
 import io.wharf.proxy.config.UpstreamConfig;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,7 +31,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,16 +56,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class NettyUpstreamClient implements UpstreamClient {
   private static final Logger log = LoggerFactory.getLogger(NettyUpstreamClient.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** Larger manifests are MANIFEST_INVALID (distribution caps at 4 MiB too). */
-  static final int MAX_MANIFEST_BYTES = 4 << 20;
 
   /** Always the full set, so what a tag means never depends on the client that asked first. */
   static final String MANIFEST_ACCEPT = String.join(", ",
       MediaTypes.OCI_INDEX, MediaTypes.DOCKER_MANIFEST_LIST, MediaTypes.OCI_MANIFEST, MediaTypes.DOCKER_MANIFEST);
-
-  private static final String DIGEST_HEADER = "Docker-Content-Digest";
 
   private final URI base;
   private final Origin origin;
@@ -135,23 +125,12 @@ public final class NettyUpstreamClient implements UpstreamClient {
 
   @Override
   public CompletableFuture<ManifestHead> headManifest(String repository, String reference) {
-    return manifestRequest(HttpMethod.HEAD, repository, reference, r -> r.discard().thenApply(x -> head(r)));
+    return manifestRequest(HttpMethod.HEAD, repository, reference, HeadManifest::read);
   }
 
   @Override
   public CompletableFuture<FetchedManifest> getManifest(String repository, String reference) {
-    return manifestRequest(HttpMethod.GET, repository, reference, r -> r.readAll(MAX_MANIFEST_BYTES)
-        .handle((body, e) -> {
-          if (e == null) {
-            return manifest(r, body);
-          }
-          Throwable c = CallHandler.unwrap(e);
-          if (c instanceof CallHandler.BodyTooLargeException) {
-            throw new OciException(OciError.MANIFEST_INVALID,
-                "upstream manifest is larger than " + MAX_MANIFEST_BYTES + " bytes", "too large");
-          }
-          throw sneaky(c);
-        }));
+    return manifestRequest(HttpMethod.GET, repository, reference, FetchManifest::read);
   }
 
   @Override
@@ -170,7 +149,7 @@ public final class NettyUpstreamClient implements UpstreamClient {
     if (offset > 0) {
       headers.set(HttpHeaderNames.RANGE, "bytes=" + offset + "-");
     }
-    return execute(HttpMethod.GET, url, headers, repository, UpstreamErrors.Target.BLOB, r -> blobBody(r, offset, sink));
+    return execute(HttpMethod.GET, url, headers, repository, UpstreamErrors.Target.BLOB, r -> FetchBlob.read(r, offset, sink));
   }
 
   @Override
@@ -230,126 +209,14 @@ public final class NettyUpstreamClient implements UpstreamClient {
   private CompletableFuture<byte[]> fetchToken(URI url, @Nullable String authorization) {
     HttpHeaders headers = UpstreamCall.headers().set(HttpHeaderNames.ACCEPT, "application/json");
     CompletableFuture<byte[]> owner = new CompletableFuture<>();
+    UpstreamCall.OnSuccess<byte[]> read = r -> r.readAll(CallHandler.SMALL_BODY).exceptionally(e -> {
+      if (CallHandler.unwrap(e) instanceof CallHandler.BodyTooLargeException) {
+        throw new OciException(OciError.UNAUTHORIZED, "upstream token response too large", "token endpoint: bad response");
+      }
+      throw CallHandler.rethrow(CallHandler.unwrap(e));
+    });
     return new UpstreamCall<>(context, HttpMethod.GET, url, headers, Origin.of(url), null, authorization, "",
-        UpstreamErrors.Target.TOKEN, r -> r.readAll(CallHandler.SMALL_BODY), owner).run();
-  }
-
-  private CompletableFuture<Void> blobBody(CallHandler r, long offset, BlobSink sink) {
-    int status = r.status();
-    long start;
-    long total;
-    if (status == 206) {
-      long[] range = parseContentRange(r.headers().get(HttpHeaderNames.CONTENT_RANGE));
-      if (range == null || range[0] != offset) {
-        r.abort();
-        return CompletableFuture.failedFuture(new OciException(OciError.UNAVAILABLE,
-            "upstream answered bytes=" + offset + "- with Content-Range " + r.headers().get(HttpHeaderNames.CONTENT_RANGE),
-            "bad range"));
-      }
-      start = range[0];
-      total = range[2];
-    } else if (status == 200) {
-      start = 0;
-      total = contentLength(r.headers());
-    } else {
-      r.discard();
-      return CompletableFuture.failedFuture(new OciException(OciError.UNAVAILABLE,
-          "upstream answered a blob GET with " + status, "upstream " + status));
-    }
-    try {
-      sink.begin(start, total);
-    } catch (RuntimeException e) {
-      r.abort();
-      return CompletableFuture.failedFuture(e);
-    }
-    boolean[] delivered = {false};
-    return r.stream(chunk -> {
-          delivered[0] = true;
-          return sink.write(chunk);
-        })
-        .handle((n, e) -> {
-          if (e == null) {
-            return CompletableFuture.<Void>completedFuture(null);
-          }
-          Throwable c = CallHandler.unwrap(e);
-          if (c instanceof TransportException t && delivered[0]) {
-            return CompletableFuture.<Void>failedFuture(t.toOciException()); // final: the caller resumes
-          }
-          return CompletableFuture.<Void>failedFuture(c);
-        })
-        .thenCompose(Function.identity());
-  }
-
-  private static ManifestHead head(CallHandler r) {
-    String d = r.headers().get(DIGEST_HEADER);
-    Digest digest = d != null && Digest.isDigest(d.trim()) ? Digest.parse(d.trim()) : null;
-    if (d != null && digest == null) {
-      log.atDebug().addKeyValue("origin", r.origin()).log("upstream sent an invalid Docker-Content-Digest");
-    }
-    String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    return new ManifestHead(digest, type == null ? "application/octet-stream" : MediaTypes.bare(type), contentLength(r.headers()));
-  }
-
-  private static FetchedManifest manifest(CallHandler r, byte[] body) {
-    String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
-    String mediaType = type == null || type.isBlank() ? sniffMediaType(body) : MediaTypes.bare(type);
-    String d = r.headers().get(DIGEST_HEADER);
-    return new FetchedManifest(body, mediaType, d == null || d.isBlank() ? null : d.trim());
-  }
-
-  /** The manifest's own {@code mediaType} field, for an upstream that sent no Content-Type. */
-  private static String sniffMediaType(byte[] body) {
-    try {
-      JsonNode t = JSON.readTree(body).get("mediaType");
-      if (t != null && t.isTextual() && !t.asText().isBlank()) {
-        return t.asText().trim().toLowerCase(Locale.ROOT);
-      }
-    } catch (IOException | RuntimeException e) {
-      // not JSON: the parser downstream says so
-    }
-    return "application/octet-stream";
-  }
-
-  /** {start, end, total} of {@code bytes start-end/total}, total -1 for {@code *}; null when malformed. */
-  static long @Nullable [] parseContentRange(@Nullable String header) {
-    if (header == null) {
-      return null;
-    }
-    String v = header.trim();
-    if (!v.regionMatches(true, 0, "bytes ", 0, 6)) {
-      return null;
-    }
-    v = v.substring(6).trim();
-    int dash = v.indexOf('-');
-    int slash = v.indexOf('/');
-    if (dash <= 0 || slash < dash) {
-      return null;
-    }
-    try {
-      long start = Long.parseLong(v.substring(0, dash).trim());
-      long end = Long.parseLong(v.substring(dash + 1, slash).trim());
-      String t = v.substring(slash + 1).trim();
-      long total = t.equals("*") ? -1 : Long.parseLong(t);
-      if (start < 0 || end < start || (total >= 0 && end >= total)) {
-        return null;
-      }
-      return new long[] {start, end, total};
-    } catch (NumberFormatException e) {
-      return null;
-    }
-  }
-
-  private static long contentLength(HttpHeaders h) {
-    String v = h.get(HttpHeaderNames.CONTENT_LENGTH);
-    if (v == null) {
-      return -1;
-    }
-    try {
-      long n = Long.parseLong(v.trim());
-      return n < 0 ? -1 : n;
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+        UpstreamErrors.Target.TOKEN, read, owner).run();
   }
 
   private URI endpoint(String repository, String kind, String reference) {
@@ -374,11 +241,6 @@ public final class NettyUpstreamClient implements UpstreamClient {
       return EpollSocketChannel.class;
     }
     return NioSocketChannel.class;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <E extends Throwable> RuntimeException sneaky(Throwable t) throws E {
-    throw (E) t;
   }
 
   /** Builds a {@link NettyUpstreamClient}; every setting but the URL has a default. */
@@ -426,7 +288,7 @@ public final class NettyUpstreamClient implements UpstreamClient {
       return this;
     }
 
-    /** Event loops to share (not shut down by {@link #close}); the client starts two of its own without. */
+    /** Event loops to share (not shut down by {@link NettyUpstreamClient#close}); without, the client starts two of its own. */
     public Builder eventLoopGroup(EventLoopGroup group) {
       this.group = requireNonNull(group, "group");
       return this;

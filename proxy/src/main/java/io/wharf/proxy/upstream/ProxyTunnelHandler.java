@@ -187,6 +187,7 @@ final class ProxyTunnelHandler extends ChannelDuplexHandler {
     state = State.FAILED;
     cancelTimeout();
     TransportException cause = new TransportException(TransportException.Kind.CONNECT, message);
+    ctx.channel().attr(ConnectionPool.SETUP_FAILURE).setIfAbsent(cause);
     if (pending != null) {
       pending.removeAndFailAll(cause);
       pending = null;

@@ -78,7 +78,14 @@ final class Retries {
           .addKeyValue("retry", retry + 1)
           .addKeyValue("waitMs", wait.toMillis())
           .log("retrying upstream request");
-      sleeper.sleep(wait).whenComplete((x, se) -> attempt(what, retry + 1, attempt, result));
+      CompletableFuture<Void> slept;
+      try {
+        slept = sleeper.sleep(wait);
+      } catch (RuntimeException se) { // the client is closing: its loops take no more timers
+        result.completeExceptionally(r.failure());
+        return;
+      }
+      slept.whenComplete((x, se) -> attempt(what, retry + 1, attempt, result));
     });
   }
 

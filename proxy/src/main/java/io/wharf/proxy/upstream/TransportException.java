@@ -2,8 +2,13 @@ package io.wharf.proxy.upstream;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
+import java.io.IOException;
+import java.security.cert.CertificateException;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,6 +58,33 @@ final class TransportException extends Exception {
   TransportException(Kind kind, String message, @Nullable Throwable cause) {
     super(requireNonNull(message, "message"), cause, false, false);
     this.kind = requireNonNull(kind, "kind");
+  }
+
+  /**
+   * What a Netty or JDK failure on a connection to {@code origin} means.
+   *
+   * @param maybeStale the connection was reused and nothing of the response arrived yet
+   */
+  static TransportException of(Throwable c, Origin origin, boolean maybeStale) {
+    if (c instanceof TransportException t) {
+      return t;
+    }
+    String what = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    for (Throwable t = c; t != null; t = t.getCause()) {
+      if (t instanceof CertificateException) { // an untrusted chain or a name it does not cover
+        return new TransportException(Kind.TLS, "tls handshake with " + origin + " failed: " + t.getMessage(), c);
+      }
+      if (t instanceof SslHandshakeTimeoutException) {
+        return new TransportException(Kind.CONNECT, "tls handshake with " + origin + " timed out", c);
+      }
+    }
+    if (maybeStale && c instanceof IOException && !(c instanceof SSLException)) {
+      return new TransportException(Kind.STALE, "connection to " + origin + " failed before the response: " + what, c);
+    }
+    if (c instanceof DecoderException && !(c.getCause() instanceof SSLException)) {
+      return new TransportException(Kind.PROTOCOL, "malformed response from " + origin + ": " + what, c);
+    }
+    return new TransportException(Kind.RESET, "connection to " + origin + " failed: " + what, c);
   }
 
   Kind kind() {

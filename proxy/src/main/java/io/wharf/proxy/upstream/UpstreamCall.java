@@ -121,14 +121,9 @@ final class UpstreamCall<T> {
         .addKeyValue("url", Redacted.url(to))
         .addKeyValue("authorization", withAuthorization ? (credential != null && credential.bearer() ? "bearer" : "basic") : "none")
         .log("upstream request");
-    return CallHandler.send(context.pool(), origin, request, context.readTimeoutNanos())
+    return CallHandler.send(context.pool(), origin, request, context.readTimeoutNanos(), owner)
         .handle((r, e) -> {
           if (e == null) {
-            owner.whenComplete((x, y) -> {
-              if (owner.isCancelled()) {
-                r.abort();
-              }
-            });
             return onResponse(r, to, hops);
           }
           Throwable c = CallHandler.unwrap(e);

@@ -67,12 +67,6 @@ public record UpstreamClientSettings(
         Duration.ofSeconds(30));
   }
 
-  /** These settings with another pool size. */
-  public UpstreamClientSettings withMaxConnectionsPerHost(int max) {
-    return new UpstreamClientSettings(
-        connectTimeout, readTimeout, retries, max, acquireTimeout, backoffBase, backoffMax, maxRetryAfter);
-  }
-
   private static void requirePositive(Duration d, String name) {
     requireNonNull(d, name);
     if (d.isNegative() || d.isZero()) {

@@ -226,6 +226,120 @@ final class NettyUpstreamClientTest {
     }
   }
 
+  @Test
+  void streamsAChunkedBlobOfUnknownLength() throws Exception {
+    upstream.stubFor(get(BLOB_PATH).willReturn(aResponse().withHeader("Transfer-Encoding", "chunked").withBody(BLOB)));
+    CollectingSink sink = new CollectingSink();
+
+    await(client(base(upstream), 0).getBlob(REPO, BLOB_DIGEST, 0, sink));
+
+    assertThat(sink.begins).containsExactly(new long[] {0, -1});
+    assertThat(sink.bytes()).isEqualTo(BLOB);
+  }
+
+  @Test
+  void aResetMidBodyFailsWithoutRetryOnceBytesReachedTheSink() throws Exception {
+    try (RawServer raw = new RawServer((s, srv) -> {
+      srv.readHead(s);
+      s.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n".getBytes(ISO_8859_1));
+      s.getOutputStream().write(new byte[1000]);
+      s.getOutputStream().flush();
+      Thread.sleep(200);
+      s.setSoLinger(true, 0); // close with RST
+    })) {
+      CollectingSink sink = new CollectingSink();
+
+      OciException e = failure(client(raw.url(), 2).getBlob(REPO, BLOB_DIGEST, 0, sink));
+
+      assertThat(e.error()).isEqualTo(OciError.UNAVAILABLE);
+      assertThat(e.detail()).isIn("connection reset", "truncated");
+      assertThat(sink.bytes()).hasSize(1000);
+      assertThat(raw.connections()).isEqualTo(1);
+      assertThat(sleeper.waits).isEmpty();
+    }
+  }
+
+  @Test
+  void aFailingSinkFailsTheFetchWithItsOwnError() throws Exception {
+    upstream.stubFor(get(BLOB_PATH).willReturn(blob(BLOB)));
+    IllegalStateException diskFull = new IllegalStateException("disk full");
+    BlobSink sink = new BlobSink() {
+      @Override
+      public void begin(long start, long total) {}
+
+      @Override
+      public CompletionStage<Void> write(ByteBuffer chunk) {
+        return CompletableFuture.failedFuture(diskFull);
+      }
+    };
+
+    CompletableFuture<Void> f = client(base(upstream), 2).getBlob(REPO, BLOB_DIGEST, 0, sink);
+
+    assertThat(f).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause().isSameAs(diskFull);
+    upstream.verify(1, getRequestedFor(urlPathEqualTo(BLOB_PATH)));
+  }
+
+  @Test
+  void cancellingTheFutureClosesTheConnection() throws Exception {
+    java.util.concurrent.CountDownLatch closed = new java.util.concurrent.CountDownLatch(1);
+    try (RawServer raw = new RawServer((s, srv) -> {
+      srv.readHead(s);
+      if (s.getInputStream().read() < 0) {
+        closed.countDown();
+      }
+    })) {
+      CompletableFuture<FetchedManifest> f = client(raw.url(), 0).getManifest(REPO, "latest");
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> raw.requestHeads().size() == 1);
+
+      f.cancel(true);
+
+      assertThat(closed.await(1, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void aKeepAliveConnectionTheUpstreamClosedIsNotUsedAgain() throws Exception {
+    try (RawServer raw = new RawServer((s, srv) -> {
+      srv.readHead(s);
+      s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: " + MediaTypes.OCI_MANIFEST
+          + "\r\nContent-Length: " + MANIFEST.length + "\r\n\r\n").getBytes(ISO_8859_1));
+      s.getOutputStream().write(MANIFEST);
+      s.getOutputStream().flush();
+      Thread.sleep(50); // then the upstream's idle timeout closes it
+    })) {
+      NettyUpstreamClient c = client(raw.url(), 0);
+      await(c.getManifest(REPO, "latest"));
+      Thread.sleep(300);
+
+      assertThat(await(c.getManifest(REPO, "latest")).body()).isEqualTo(MANIFEST);
+
+      assertThat(raw.connections()).isEqualTo(2);
+      assertThat(sleeper.waits).isEmpty();
+    }
+  }
+
+  @Test
+  void resendsOnceOnANewConnectionWhenAReusedOneClosesBeforeAnswering() throws Exception {
+    try (RawServer raw = new RawServer((s, srv) -> {
+      srv.readHead(s);
+      s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: " + MediaTypes.OCI_MANIFEST
+          + "\r\nContent-Length: " + MANIFEST.length + "\r\n\r\n").getBytes(ISO_8859_1));
+      s.getOutputStream().write(MANIFEST);
+      s.getOutputStream().flush();
+      srv.readHead(s); // the keep-alive race: the upstream gives up on the connection as the request arrives
+    })) {
+      NettyUpstreamClient c = client(raw.url(), 0);
+      await(c.getManifest(REPO, "latest"));
+
+      assertThat(await(c.getManifest(REPO, "latest")).body()).isEqualTo(MANIFEST);
+
+      assertThat(raw.connections()).isEqualTo(2);
+      assertThat(raw.requestHeads()).hasSize(3);
+      assertThat(sleeper.waits).as("not counted as a retry").isEmpty();
+    }
+  }
+
   // ---- authentication
 
   private void stubTokenFlow(String scope, String token, int expiresIn) {

@@ -52,8 +52,14 @@ final class UpstreamTlsAndProxyTest {
     keytool("-genkeypair", "-alias", "upstream", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1",
         "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-keystore", keystore.toString(),
         "-storetype", "PKCS12", "-storepass", "changeit", "-keypass", "changeit");
-    keytool("-exportcert", "-rfc", "-alias", "upstream", "-keystore", keystore.toString(), "-storetype", "PKCS12",
-        "-storepass", "changeit", "-file", caFile.toString());
+    java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(keystore)) {
+      ks.load(in, "changeit".toCharArray());
+    }
+    String pem = "-----BEGIN CERTIFICATE-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(UTF_8)).encodeToString(ks.getCertificate("upstream").getEncoded())
+        + "\n-----END CERTIFICATE-----\n";
+    java.nio.file.Files.writeString(caFile, pem);
     https = new WireMockServer(wireMockConfig()
         .bindAddress("127.0.0.1")
         .httpDisabled(true)
