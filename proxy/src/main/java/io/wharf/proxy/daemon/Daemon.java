@@ -1,5 +1,10 @@
 package io.wharf.proxy.daemon;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.wharf.oci.manifest.ManifestParser;
 import io.wharf.proxy.config.PullThroughConfig;
@@ -21,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A running wharf: storage, upstreams, the pull-through registry, metrics and the server, started
@@ -33,6 +39,7 @@ public final class Daemon implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final ExecutorService diskWriters;
   private final ExecutorService background;
+  private final EventLoopGroup upstreamLoops;
   private final UpstreamSet upstreams;
   private final WharfServer server;
 
@@ -43,7 +50,10 @@ public final class Daemon implements AutoCloseable {
     this.diskWriters = Executors.newFixedThreadPool(4, new DefaultThreadFactory("wharf-fetch", true));
     this.background = Executors.newFixedThreadPool(2, new DefaultThreadFactory("wharf-complete", true));
     PullThroughConfig pullThrough = config.pullThrough();
-    this.upstreams = new UpstreamSet(config.upstreams(), pullThrough, ProxySelection.fromEnvironment(env), scheduler, metrics);
+    this.upstreamLoops = new MultiThreadIoEventLoopGroup(
+        2, new DefaultThreadFactory("wharf-upstream", true), Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    this.upstreams = new UpstreamSet(
+        config.upstreams(), pullThrough, ProxySelection.fromEnvironment(env), upstreamLoops, scheduler, metrics);
     CacheEvents events = new MetricsEvents(metrics);
     Inflight inflight = new Inflight(local.storage().uploads(), diskWriters, events);
     metrics.registerInflight(inflight::size);
@@ -104,6 +114,7 @@ public final class Daemon implements AutoCloseable {
       e.shutdownNow();
     }
     upstreams.close();
+    upstreamLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     metrics.close();
     local.close();
   }

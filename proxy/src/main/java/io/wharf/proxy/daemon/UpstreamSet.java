@@ -1,5 +1,6 @@
 package io.wharf.proxy.daemon;
 
+import io.netty.channel.EventLoopGroup;
 import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
 import io.wharf.proxy.config.PullThroughConfig;
@@ -29,12 +30,16 @@ final class UpstreamSet implements AutoCloseable {
   private final Map<String, CircuitBreaker> breakers = new LinkedHashMap<>();
   private final List<UpstreamClient> clients = new java.util.ArrayList<>();
 
+  /**
+   * @param loops event loops every client shares (an edge host has few cores; a loop per upstream
+   *     would idle six of them for the default upstreams)
+   */
   UpstreamSet(List<UpstreamConfig> configs, PullThroughConfig pullThrough, ProxySelection proxies,
-      ScheduledExecutorService scheduler, WharfMetrics metrics) {
+      EventLoopGroup loops, ScheduledExecutorService scheduler, WharfMetrics metrics) {
     UpstreamClientSettings settings =
         UpstreamClientSettings.of(pullThrough.connectTimeout(), pullThrough.readTimeout(), pullThrough.retries());
     for (UpstreamConfig config : configs) {
-      NettyUpstreamClient client = NettyUpstreamClient.builder(config).settings(settings).proxies(proxies).build();
+      NettyUpstreamClient client = NettyUpstreamClient.builder(config).settings(settings).proxies(proxies).eventLoopGroup(loops).build();
       clients.add(client);
       CircuitBreaker breaker = new CircuitBreaker(
           config.name(), CircuitBreaker.Settings.of(pullThrough.breaker()), scheduler, () -> probe(client));
