@@ -59,6 +59,8 @@ final class PullThroughManifestService implements ManifestService {
   private final BiConsumer<RepositoryName, StoredManifest> firstCached;
   private final Map<String, CompletableFuture<StoredManifest>> misses = new ConcurrentHashMap<>();
   private final Cache<String, Boolean> notFound;
+  // a manifest is immutable: parse it once, not on every pull of a tag within its TTL
+  private final Cache<Digest, Manifest> parsed = Caffeine.newBuilder().maximumSize(10_000).build();
 
   PullThroughManifestService(
       ManifestStore manifests,
@@ -164,7 +166,8 @@ final class PullThroughManifestService implements ManifestService {
 
   private Optional<StoredManifest> local(RepositoryName repo, Digest digest) {
     Optional<ManifestEntry> entry = manifests.find(repo, digest);
-    return entry.map(e -> new StoredManifest(parser.parse(e.body(), e.record().mediaType(), digest), e.body()));
+    return entry.map(e -> new StoredManifest(
+        parsed.get(digest, d -> parser.parse(e.body(), e.record().mediaType(), d)), e.body()));
   }
 
   private FetchedManifest fetch(Upstream upstream, RepositoryName repo, String reference) {
