@@ -7,7 +7,6 @@ import io.wharf.proxy.config.PullThroughConfig;
 import io.wharf.proxy.config.UpstreamConfig;
 import io.wharf.proxy.metrics.WharfMetrics;
 import io.wharf.proxy.pullthrough.Upstream;
-import io.wharf.proxy.pullthrough.UpstreamHealth;
 import io.wharf.proxy.upstream.BreakerState;
 import io.wharf.proxy.upstream.CircuitBreaker;
 import io.wharf.proxy.upstream.NettyUpstreamClient;
@@ -45,7 +44,7 @@ final class UpstreamSet implements AutoCloseable {
           config.name(), CircuitBreaker.Settings.of(pullThrough.breaker()), scheduler, () -> probe(client));
       breakers.put(config.name(), breaker);
       metrics.registerBreaker(config.name(), breaker);
-      byHostKey.put(config.hostKey(), new Upstream(config, client, health(breaker)));
+      byHostKey.put(config.hostKey(), new Upstream(config, client, breaker));
     }
   }
 
@@ -65,25 +64,6 @@ final class UpstreamSet implements AutoCloseable {
       Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
       return cause == null || (cause instanceof OciException e && e.error() != OciError.UNAVAILABLE);
     });
-  }
-
-  private static UpstreamHealth health(CircuitBreaker breaker) {
-    return new UpstreamHealth() {
-      @Override
-      public boolean allowRequest() {
-        return breaker.allowRequest();
-      }
-
-      @Override
-      public void recordSuccess() {
-        breaker.recordSuccess();
-      }
-
-      @Override
-      public void recordFailure() {
-        breaker.recordFailure();
-      }
-    };
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.wharf.oci.OciException;
 import io.wharf.oci.RepositoryName;
 import io.wharf.proxy.config.UpstreamConfig;
 import io.wharf.proxy.upstream.UpstreamClient;
+import io.wharf.proxy.upstream.UpstreamHealth;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>Failure: if the scheduler refuses the probe (it is shutting down), the breaker stays
  * OFFLINE; that only happens when the process stops.
  */
-public final class CircuitBreaker implements AutoCloseable {
+public final class CircuitBreaker implements UpstreamHealth, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CircuitBreaker.class);
 
   /**
@@ -142,6 +142,7 @@ public final class CircuitBreaker implements AutoCloseable {
   }
 
   /** False while OFFLINE: serve what is cached, or fail, without trying the upstream. Lock-free. */
+  @Override
   public boolean allowRequest() {
     return state != BreakerState.OFFLINE;
   }
@@ -152,6 +153,7 @@ public final class CircuitBreaker implements AutoCloseable {
   }
 
   /** The upstream answered a request: clears a DEGRADED state. Ignored while OFFLINE. */
+  @Override
   public void recordSuccess() {
     if (state != BreakerState.DEGRADED) {
       return; // HEALTHY has no failures to clear; OFFLINE waits for its probe
@@ -170,6 +172,7 @@ public final class CircuitBreaker implements AutoCloseable {
    * A request failed in a way that is the upstream's fault (connect failure, timeout, 5xx): the
    * breaker degrades, and opens at the threshold. Ignored while OFFLINE.
    */
+  @Override
   public void recordFailure() {
     BreakerState from;
     int count;
