@@ -1,7 +1,5 @@
 package io.wharf.proxy.cli;
 
-import io.wharf.proxy.config.ConfigException;
-import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.UpstreamConfig;
 import io.wharf.proxy.config.WharfConfig;
 import java.io.IOException;
@@ -93,14 +91,11 @@ final class ContainerdConfigCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--ca: cannot read '" + caFile + "'");
     }
-    WharfConfig wharf;
-    try {
-      wharf = ConfigLoader.load(Optional.ofNullable(config), System.getenv());
-    } catch (ConfigException e) {
-      err.println("wharf: " + e.getMessage());
-      err.flush();
+    Optional<WharfConfig> loaded = WharfCommand.loadConfig(config, err);
+    if (loaded.isEmpty()) {
       return WharfCommand.EXIT_CONFIG;
     }
+    WharfConfig wharf = loaded.get();
     if (wharf.upstreams().isEmpty()) {
       err.println("wharf: no upstreams are configured: no hosts.toml to write");
       err.flush();

@@ -1,7 +1,5 @@
 package io.wharf.proxy.cli;
 
-import io.wharf.proxy.config.ConfigException;
-import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.daemon.Daemon;
 import io.wharf.proxy.server.WharfServer;
@@ -39,14 +37,11 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    WharfConfig wharf;
-    try {
-      wharf = ConfigLoader.load(Optional.ofNullable(config), System.getenv());
-    } catch (ConfigException e) {
-      err.println("wharf: " + e.getMessage());
-      err.flush();
+    Optional<WharfConfig> loaded = WharfCommand.loadConfig(config, err);
+    if (loaded.isEmpty()) {
       return WharfCommand.EXIT_CONFIG;
     }
+    WharfConfig wharf = loaded.get();
     Running running;
     try {
       running = Running.start(wharf);

@@ -1,5 +1,12 @@
 package io.wharf.proxy.cli;
 
+import io.wharf.proxy.config.ConfigException;
+import io.wharf.proxy.config.ConfigLoader;
+import io.wharf.proxy.config.WharfConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -16,6 +23,22 @@ import picocli.CommandLine.Command;
 public final class WharfCommand implements Runnable {
   /** Exit status of a configuration error: the operator must fix the config. */
   static final int EXIT_CONFIG = 2;
+
+  /**
+   * Loads the config every subcommand runs on: the embedded defaults, then {@code file}, then the
+   * environment. A bad config is the user's to fix, so it is printed as one line, no stack trace.
+   *
+   * @return the config, or empty after printing why there is none (exit with {@link #EXIT_CONFIG})
+   */
+  static Optional<WharfConfig> loadConfig(@Nullable Path file, PrintWriter err) {
+    try {
+      return Optional.of(ConfigLoader.load(Optional.ofNullable(file), System.getenv()));
+    } catch (ConfigException e) {
+      err.println("wharf: " + e.getMessage());
+      err.flush();
+      return Optional.empty();
+    }
+  }
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
