@@ -39,15 +39,18 @@ public final class Index implements AutoCloseable {
   private final RocksDB db;
   private final DBOptions dbOptions;
   private final ColumnFamilyOptions cfOptions;
+  private final IndexMemory memory;
   private final List<ColumnFamilyHandle> handles;
   private final Map<Column, ColumnFamilyHandle> columns = new EnumMap<>(Column.class);
   private final WriteOptions synced = new WriteOptions().setSync(true);
   private final WriteOptions unsynced = new WriteOptions().setSync(false);
 
-  private Index(RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions, List<ColumnFamilyHandle> handles) {
+  private Index(RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions, IndexMemory memory,
+      List<ColumnFamilyHandle> handles) {
     this.db = db;
     this.dbOptions = dbOptions;
     this.cfOptions = cfOptions;
+    this.memory = memory;
     this.handles = handles;
     for (Column c : Column.values()) {
       columns.put(c, handles.get(c.ordinal() + 1));
@@ -65,15 +68,16 @@ public final class Index implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + dir, e);
     }
-    DBOptions dbOptions =
+    IndexMemory memory = new IndexMemory();
+    DBOptions dbOptions = memory.apply(
         new DBOptions()
             .setCreateIfMissing(true)
             .setCreateMissingColumnFamilies(true)
             // an edge host is small: keep RocksDB's own footprint modest
             .setMaxOpenFiles(256)
             .setKeepLogFileNum(3)
-            .setMaxBackgroundJobs(2);
-    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions().setWriteBufferSize(8L * 1024 * 1024);
+            .setMaxBackgroundJobs(2));
+    ColumnFamilyOptions cfOptions = memory.apply(new ColumnFamilyOptions());
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
     descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
     for (Column c : Column.values()) {
@@ -82,10 +86,11 @@ public final class Index implements AutoCloseable {
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
       RocksDB db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
-      return new Index(db, dbOptions, cfOptions, handles);
+      return new Index(db, dbOptions, cfOptions, memory, handles);
     } catch (RocksDBException e) {
       dbOptions.close();
       cfOptions.close();
+      memory.close();
       throw new UncheckedIOException("cannot open index " + dir + ": " + e.getMessage(), new IOException(e));
     }
   }
@@ -169,6 +174,28 @@ public final class Index implements AutoCloseable {
     return out;
   }
 
+  /** A RocksDB integer property summed over every column family, e.g. {@code rocksdb.cur-size-all-mem-tables}. */
+  long propertySum(String name) {
+    long sum = 0;
+    try {
+      for (ColumnFamilyHandle h : handles) {
+        sum += db.getLongProperty(h, name);
+      }
+    } catch (RocksDBException e) {
+      throw failure("property " + name, e);
+    }
+    return sum;
+  }
+
+  /** A RocksDB integer property of one column family, e.g. {@code rocksdb.block-cache-capacity}. */
+  long property(Column column, String name) {
+    try {
+      return db.getLongProperty(columns.get(column), name);
+    } catch (RocksDBException e) {
+      throw failure("property " + name, e);
+    }
+  }
+
   @Override
   public void close() {
     try {
@@ -184,6 +211,7 @@ public final class Index implements AutoCloseable {
     unsynced.close();
     dbOptions.close();
     cfOptions.close();
+    memory.close();
   }
 
   private static boolean startsWith(byte[] key, byte[] prefix) {

@@ -49,6 +49,43 @@ final class IndexTest {
   }
 
   @Test
+  void everyColumnSharesOneCappedCache() {
+    try (Index index = Index.open(dir)) {
+      for (Column c : Column.values()) {
+        assertThat(index.property(c, "rocksdb.block-cache-capacity")).as(c.name()).isEqualTo(IndexMemory.CACHE_BYTES);
+      }
+    }
+  }
+
+  @Test
+  void memtablesStayWithinTheWriteBufferBudgetUnderABurstOfWrites() {
+    byte[] value = new byte[1024];
+    Arrays.fill(value, (byte) 'v');
+    try (Index index = Index.open(dir)) {
+      long peak = 0;
+      // 64 MiB spread over every family: without the shared manager each family would keep up to
+      // two full memtables, 16 times the budget in all
+      for (int batch = 0; batch < 256; batch++) {
+        IndexBatch b = new IndexBatch();
+        for (int i = 0; i < 256; i++) {
+          Column c = Column.values()[(batch + i) % Column.values().length];
+          b.put(c, "key-" + batch + "-" + i, value);
+        }
+        index.writeUnsynced(b);
+        peak = Math.max(peak, index.propertySum("rocksdb.cur-size-all-mem-tables"));
+      }
+      // the manager flushes once usage passes its size; a memtable being written can overshoot by
+      // one arena block per family
+      assertThat(peak).isLessThan(IndexMemory.WRITE_BUFFERS_BYTES * 2);
+      // and nothing written was lost to the early flushes
+      for (int batch = 0; batch < 256; batch += 51) {
+        Column c = Column.values()[batch % Column.values().length];
+        assertThat(index.get(c, "key-" + batch + "-0")).hasValueSatisfying(v -> assertThat(v).isEqualTo(value));
+      }
+    }
+  }
+
+  @Test
   void columnsAreSeparateKeySpaces() {
     try (Index index = Index.open(dir)) {
       index.write(new IndexBatch().put(Column.LAYERS, "same", new byte[0]));
