@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * The upstream registry's access log, read in windows: {@link #mark()} before a measurement,
@@ -71,10 +72,11 @@ public final class UpstreamLog {
   }
 
   /**
-   * Waits until the log has not grown for {@code quiet} (background cache fills of a proxy talk to
-   * the upstream after its client's response is done), at most {@code max}.
+   * Waits until the log has not grown and {@code busy} has been false for {@code quiet}, at most
+   * {@code max}: background cache fills of a proxy talk to the upstream after its client's
+   * response is done.
    */
-  public void awaitQuiet(Duration quiet, Duration max) {
+  public void awaitQuiet(Duration quiet, Duration max, BooleanSupplier busy) {
     long deadline = System.nanoTime() + max.toNanos();
     long size = mark();
     long stableSince = System.nanoTime();
@@ -86,7 +88,7 @@ public final class UpstreamLog {
         return;
       }
       long now = mark();
-      if (now != size) {
+      if (now != size || busy.getAsBoolean()) {
         size = now;
         stableSince = System.nanoTime();
       } else if (System.nanoTime() - stableSince >= quiet.toNanos()) {

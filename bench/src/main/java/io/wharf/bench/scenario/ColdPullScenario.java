@@ -76,7 +76,7 @@ public final class ColdPullScenario implements Scenario {
       Response cold = fetch(ctx, t, t.url(), Request.get(blob.path()).hashing(), timeout, expect);
       FreshBlob.UpstreamCount up = null;
       if (log != null) {
-        blob.awaitUpstreamQuiet(log);
+        blob.awaitUpstreamQuiet(ctx, log);
         up = blob.countSince(log, mark);
       }
       Response direct = fetch(ctx, t, ctx.upstream(),

@@ -2,6 +2,7 @@ package io.wharf.bench.scenario;
 
 import io.wharf.bench.content.SyntheticBlob;
 import io.wharf.bench.measure.AccessLine;
+import io.wharf.bench.measure.SendQueues;
 import io.wharf.bench.measure.UpstreamLog;
 import io.wharf.bench.registry.OciPaths;
 import java.io.IOException;
@@ -37,12 +38,13 @@ record FreshBlob(String digest, long size) {
   }
 
   /**
-   * Waits for the proxy's background traffic about this blob to end: until the upstream log has been
-   * quiet for a second plus the time a slow cache fill of this size takes (2 s per GiB).
+   * Waits for the proxy's background traffic about this blob to end: until for a second the upstream
+   * log has not grown and the upstream has had nothing in its send queues (a cache fill still
+   * downloading shows there, not yet in the log).
    */
-  void awaitUpstreamQuiet(UpstreamLog log) {
-    long extraMillis = size * 2000 / (1024L * 1024 * 1024);
-    log.awaitQuiet(Duration.ofMillis(1000 + extraMillis), Duration.ofSeconds(60));
+  void awaitUpstreamQuiet(RunContext ctx, UpstreamLog log) {
+    int port = ctx.upstream().getPort() == -1 ? 80 : ctx.upstream().getPort();
+    log.awaitQuiet(Duration.ofSeconds(1), Duration.ofSeconds(120), () -> SendQueues.bytes(port) > 0);
   }
 
   /**

@@ -79,7 +79,7 @@ public final class HerdScenario implements Scenario {
       Wave cold = wave(ctx, t, connections, blob, expect, timeout);
       FreshBlob.UpstreamCount up = null;
       if (log != null) {
-        blob.awaitUpstreamQuiet(log);
+        blob.awaitUpstreamQuiet(ctx, log);
         up = blob.countSince(log, mark);
       }
       Wave warm = wave(ctx, t, connections, blob, expect, timeout);
