@@ -33,6 +33,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -58,11 +59,11 @@ final class RunCommand implements Callable<Integer> {
   URI upstream;
 
   @Option(names = "--upstream-log", description = "the upstream's access log (combined format), for upstream request counts")
-  Path upstreamLog;
+  @Nullable Path upstreamLog;
 
   @Option(names = "--upstream-storage", description = "the upstream's filesystem rootdirectory: fresh blobs' files are"
       + " removed there after their DELETE (which only unlinks them), keeping its disk use bounded")
-  Path upstreamStorage;
+  @Nullable Path upstreamStorage;
 
   @Option(names = "--target", required = true, paramLabel = "NAME=URL",
       description = "a target (repeatable; the order is the column order)")
@@ -75,30 +76,33 @@ final class RunCommand implements Callable<Integer> {
   List<String> proxies = new ArrayList<>();
 
   @Option(names = "--subject", paramLabel = "NAME", description = "the system under test (default: the last target)")
-  String subject;
+  @Nullable String subject;
 
   @Option(names = "--scenarios", split = ",", paramLabel = "LIST",
       description = "any of warm-blob,manifest,image-pull,cold-pull,herd,rss (default: all)")
   List<String> scenarios = new ArrayList<>();
 
   @Option(names = "--profile", description = "default, small or smoke (default: the seed's profile)")
-  String profile;
+  @Nullable String profile;
 
   @Option(names = "--rounds", description = "rounds per scenario (default: 5, small 3, smoke 1)")
-  Integer rounds;
+  @Nullable Integer rounds;
 
   @Option(names = "--report", required = true, description = "where to write the markdown report")
   Path report;
 
   @Option(names = "--raw", description = "where to write every round's numbers as JSON")
-  Path raw;
+  @Nullable Path raw;
 
   @Option(names = "--client-threads", description = "the generator's event-loop threads (default: the core count)")
-  Integer clientThreads;
+  @Nullable Integer clientThreads;
 
   @Option(names = "--read-timeout", defaultValue = "60",
       description = "seconds a response may stay silent before it fails (default: ${DEFAULT-VALUE})")
   int readTimeoutSeconds;
+
+  /** The exit status of a run that could not start (picocli uses the same for bad arguments). */
+  static final int CANNOT_START = 2;
 
   private final List<String> originalArgs = new ArrayList<>();
 
@@ -112,7 +116,13 @@ final class RunCommand implements Callable<Integer> {
     }
     List<Scenario> chosen = chosenScenarios();
     boolean rss = scenarios.isEmpty() || scenarios.contains("rss");
-    SeedFile seed = SeedFile.read(seedFile);
+    SeedFile seed;
+    try {
+      seed = SeedFile.read(seedFile);
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("cannot read --seed " + seedFile + ": " + e.getMessage());
+      return CANNOT_START;
+    }
     Profile p = Profile.named(profile == null ? seed.profile() : profile);
     if (rounds != null) {
       p = p.withRounds(rounds);
@@ -129,7 +139,11 @@ final class RunCommand implements Callable<Integer> {
         var upstreamClient = new RegistryClient(http, base(upstream))) {
       info = runInfo(started, http.transport(), p, targetList, subjectTarget.name());
       for (Target t : targetList) {
-        reachable(http, t);
+        String problem = unreachable(http, t);
+        if (problem != null) {
+          spec.commandLine().getErr().println(problem);
+          return CANNOT_START;
+        }
       }
       var ctx = new RunContext(http, seed, p, targetList, base(upstream), upstreamClient,
           upstreamLog == null ? null : new UpstreamLog(upstreamLog), upstreamStorage, results);
@@ -216,12 +230,13 @@ final class RunCommand implements Callable<Integer> {
     return last;
   }
 
-  /** Fails fast, before any scenario, if a target does not answer HTTP at all. */
-  private static void reachable(BenchHttpClient http, Target t) throws IOException {
+  /** Why a target does not answer HTTP at all (checked before any scenario), or null if it does. */
+  private static @Nullable String unreachable(BenchHttpClient http, Target t) {
     try (Connection c = http.connect(t.url())) {
       c.sendSync(Request.get("/v2/"), Duration.ofSeconds(10));
+      return null;
     } catch (IOException e) {
-      throw new IOException("target " + t.name() + " (" + t.url() + ") does not answer: " + e.getMessage(), e);
+      return "target " + t.name() + " (" + t.url() + ") does not answer: " + e.getMessage();
     }
   }
 

@@ -3,6 +3,8 @@ package io.wharf.bench.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,6 +34,22 @@ final class BenchCommandTest {
         "a", "--report", report)).contains("expected NAME=VALUE");
     assertThat(run(2, "run", "--seed", seed.toString(), "--upstream", "http://127.0.0.1:1", "--target",
         "a=http://127.0.0.1:1", "--subject", "z", "--report", report)).contains("--subject z is not a --target");
+    assertThat(Files.exists(dir.resolve("r.md"))).isFalse();
+  }
+
+  @Test
+  void aTargetThatDoesNotAnswerStopsTheRunBeforeAnyScenario(@TempDir Path dir) throws Exception {
+    Path seed = Files.writeString(dir.resolve("seed.json"), """
+        {"profile": "smoke", "registry": "http://127.0.0.1:1", "images": [{"name": "bench/app", "tag": "1",
+         "role": "app", "mediaType": "m", "digest": "sha256:0", "size": 1, "manifests": []}]}
+        """);
+    int closedPort;
+    try (var s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    String url = "http://127.0.0.1:" + closedPort;
+    assertThat(run(2, "run", "--seed", seed.toString(), "--upstream", url, "--target", "a=" + url,
+        "--report", dir.resolve("r.md").toString())).contains("target a (" + url + ") does not answer");
     assertThat(Files.exists(dir.resolve("r.md"))).isFalse();
   }
 

@@ -80,6 +80,14 @@ final class BenchSmokeIT {
     assertThat(text).contains("None: every request got the expected status");
     assertThat(text).doesNotContain("_No measurements");
 
+    // the fresh cold and herd blobs were deleted, files included: only seeded blobs stay upstream
+    String seedJson = Files.readString(seed);
+    try (var files = Files.walk(upstream.storage().resolve("docker/registry/v2/blobs"))) {
+      List<String> leftovers = files.filter(f -> f.getFileName().toString().equals("data"))
+          .map(f -> "sha256:" + f.getParent().getFileName()).filter(d -> !seedJson.contains(d)).toList();
+      assertThat(leftovers).as("blobs left on the upstream's disk").isEmpty();
+    }
+
     JsonNode measurements = new ObjectMapper().readTree(raw.toFile()).get("measurements");
     var herd = new ArrayList<JsonNode>();
     measurements.forEach(m -> {
