@@ -688,6 +688,8 @@ if ((${#leftovers[@]})); then
   stop_recorded "${leftovers[@]}"
 fi
 [[ "$STOP_ONLY" == 1 ]] && exit 0
+# the logs of this run only
+rm -f -- "$LOGS"/*.log "$LOGS"/*.out
 
 STARTED_AT="$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 install_tools
@@ -703,7 +705,6 @@ done
 # every store starts empty: the seed is the upstream's only content, the proxies are cold
 rm -rf "$W/upstream" "$W/dist-proxy" "$W/nginx" "$W/wharf" "$W/wharf-data" \
   "$W/seed.json" "$W/report.md" "$W/raw.json"
-for f in "$LOGS"/*; do [[ -e "$f" ]] && : >"$f"; done
 mkdir -p "$W/nginx"
 
 start_registry upstream "$BENCH_UPSTREAM_ADDR"
