@@ -1,0 +1,50 @@
+package io.wharf.bench.scenario;
+
+import static java.util.Objects.requireNonNull;
+
+import io.wharf.bench.Profile;
+import io.wharf.bench.http.BenchHttpClient;
+import io.wharf.bench.measure.UpstreamLog;
+import io.wharf.bench.registry.RegistryClient;
+import io.wharf.bench.report.Results;
+import io.wharf.bench.seed.SeedFile;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What every scenario of one run shares.
+ *
+ * @param http the client
+ * @param seed what was seeded
+ * @param profile sizes, durations and rounds
+ * @param targets all targets, in column order
+ * @param upstream the registry the proxies pull through
+ * @param upstreamRegistry pushes and deletes of fresh blobs on the upstream
+ * @param upstreamLog the upstream's access log, or null if not given
+ * @param upstreamStorage the upstream's storage root directory, or null: where given, the files of
+ *     fresh blobs are removed after the DELETE (which only unlinks them from the repository)
+ * @param results where measurements and errors go
+ */
+public record RunContext(BenchHttpClient http, SeedFile seed, Profile profile, List<Target> targets, URI upstream,
+    RegistryClient upstreamRegistry, @Nullable UpstreamLog upstreamLog, @Nullable Path upstreamStorage,
+    Results results) {
+
+  /** The repository fresh blobs of cold-pull and herd are pushed to. */
+  public static final String COLD_REPOSITORY = "bench/cold";
+
+  public RunContext {
+    requireNonNull(http, "http");
+    requireNonNull(seed, "seed");
+    requireNonNull(profile, "profile");
+    targets = List.copyOf(targets);
+    requireNonNull(upstream, "upstream");
+    requireNonNull(upstreamRegistry, "upstreamRegistry");
+    requireNonNull(results, "results");
+  }
+
+  public List<Target> proxies() {
+    return targets.stream().filter(Target::proxy).toList();
+  }
+}
