@@ -768,7 +768,7 @@ fi
 
 NGINX_PID="${PID_OF[nginx]}"
 RUN_ARGS=(-jar "$BENCH_JAR_PATH" run --seed "$W/seed.json"
-  --upstream "$UPSTREAM_URL" --upstream-log "$LOGS/upstream.access.log"
+  --upstream "$UPSTREAM_URL" --upstream-log "$LOGS/upstream.access.log" --upstream-storage "$W/upstream/data"
   --target "nginx=$NGINX_URL" --target "nginx-nosendfile=$NGINX_NOSENDFILE_URL"
   --target "registry=$UPSTREAM_URL" --target "dist-proxy=$DIST_PROXY_URL" --target "wharf=$WHARF_URL"
   --pid "nginx=$NGINX_PID" --pid "nginx-nosendfile=$NGINX_PID" --pid "registry=${PID_OF[upstream]}"
