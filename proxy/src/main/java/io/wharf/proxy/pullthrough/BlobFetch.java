@@ -33,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * <p>Lifetime: owned by {@link Inflight}, not by any request; a client that disconnects only stops
  * following. The upstream client's read timeout bounds a stalled fetch.
  *
- * <p>Pipeline: each chunk the upstream client reads is hashed on that network thread as it
- * arrives (the bytes are in cache there), kept in {@link PendingChunks}, and written to the temp
- * file by {@code diskWriter} (serial per fetch) in gathering writes of what queued meanwhile.
- * Readers ahead of the disk borrow the received chunks themselves (no copy, no wait for the disk);
- * readers behind it read the file. Three threads share the work: network and hash, disk, and each
- * reader's own event loop.
+ * <p>Pipeline: each chunk the upstream client reads is copied on that network thread into a
+ * buffer of the {@link BufferPool} (so the socket's buffer goes back to Netty at once, and the
+ * memory held stays the same memory), hashed there while it is in cache, kept in {@link
+ * PendingChunks}, and written to the temp file by {@code diskWriter} (serial per fetch) in
+ * gathering writes of what queued meanwhile. Readers ahead of the disk borrow those buffers (no
+ * copy, no wait for the disk); readers behind it read the file. Three threads share the work:
+ * network and hash, disk, and each reader's own event loop.
  *
  * <p>Memory: at most {@link #MAX_UNWRITTEN} bytes wait for the disk (past it the upstream read
  * waits, by the stage {@link Sink#write} returns), and readers borrow at most {@link #MAX_LENT}
@@ -75,7 +76,10 @@ final class BlobFetch implements GrowingBlob {
   private final CacheEvents events;
   private final Upload session;
   private final UploadWriter writer;
+  private final BufferPool buffers;
   private final PendingChunks pending = new PendingChunks(MAX_UNWRITTEN, 0);
+  /** The pool buffer received bytes are copied into; touched by the network thread of the request. */
+  private @Nullable ByteBuf filling;
   private final CompletableFuture<Long> size = new CompletableFuture<>();
   private final CompletableFuture<BlobContent> done = new CompletableFuture<>();
   private final AtomicLong lent = new AtomicLong();
@@ -94,9 +98,10 @@ final class BlobFetch implements GrowingBlob {
   private volatile @Nullable RuntimeException failedWrite;
   private int resumes;
 
-  private BlobFetch(
-      Upstream upstream, RepositoryName repo, Digest digest, UploadStore uploads, Executor diskWriter, CacheEvents events) {
+  private BlobFetch(Upstream upstream, RepositoryName repo, Digest digest, UploadStore uploads, BufferPool buffers,
+      Executor diskWriter, CacheEvents events) {
     this.upstream = upstream;
+    this.buffers = buffers;
     this.repo = repo;
     this.digest = digest;
     this.uploads = uploads;
@@ -109,14 +114,15 @@ final class BlobFetch implements GrowingBlob {
   /**
    * Starts fetching {@code digest} from {@code upstream} into a session of {@code repo}.
    *
+   * @param buffers where received bytes are kept until the disk has them
    * @param diskWriter runs one task at a time, in order: this fetch's writes and its end
    */
-  static BlobFetch start(
-      Upstream upstream, RepositoryName repo, Digest digest, UploadStore uploads, Executor diskWriter, CacheEvents events) {
+  static BlobFetch start(Upstream upstream, RepositoryName repo, Digest digest, UploadStore uploads, BufferPool buffers,
+      Executor diskWriter, CacheEvents events) {
     if (!upstream.health().allowRequest()) {
       throw new OciException(OciError.UNAVAILABLE, "upstream " + upstream.name() + " is offline (circuit open)");
     }
-    BlobFetch fetch = new BlobFetch(upstream, repo, digest, uploads, diskWriter, events);
+    BlobFetch fetch = new BlobFetch(upstream, repo, digest, uploads, buffers, diskWriter, events);
     fetch.request(0);
     return fetch;
   }
@@ -216,6 +222,11 @@ final class BlobFetch implements GrowingBlob {
 
   /** The upstream body ended (on a callback thread: every chunk was hashed and queued before). */
   private void ended(@Nullable Throwable failure) {
+    ByteBuf last = filling;
+    filling = null; // a resume starts a new buffer: the chunks queued keep this one
+    if (last != null) {
+      last.release();
+    }
     if (failure == null) {
       upstream.health().recordSuccess();
       verify();
@@ -357,10 +368,26 @@ final class BlobFetch implements GrowingBlob {
         return FAILED_WRITE;
       }
       int n = chunk.readableBytes();
-      for (ByteBuffer b : chunk.nioBuffers()) {
-        writer.hash(b);
+      int from = chunk.readerIndex();
+      int left = n;
+      while (left > 0) {
+        ByteBuf into = filling;
+        if (into == null || !into.isWritable()) {
+          if (into != null) {
+            into.release(); // its slices keep it until the disk and the readers are done with them
+          }
+          into = buffers.take();
+          filling = into;
+        }
+        int k = Math.min(left, into.writableBytes());
+        int at = into.writerIndex();
+        into.writeBytes(chunk, from, k);
+        ByteBuf part = into.retainedSlice(at, k);
+        writer.hash(part.nioBuffer()); // the copy that will be written is the one hashed
+        pending.add(part);
+        from += k;
+        left -= k;
       }
-      pending.add(chunk.retainedDuplicate());
       received += n;
       events.upstreamBytes(upstream.name(), n);
       diskWriter.execute(BlobFetch.this::drain);

@@ -68,8 +68,8 @@ final class ConnectionPool implements AutoCloseable {
   /**
    * The largest socket read: the largest buffer Netty's adaptive allocator pools when the heap is
    * small ({@code io.netty.allocator.lowMemory}, below 512 MiB: 2 MiB chunks of 8 buffers), as it
-   * is under the launcher. Blob chunks are held until the disk has them, on another thread, so
-   * buffers that were not pooled came from malloc each time, and cost a page fault per 4 KiB.
+   * is under the launcher. A larger one comes from malloc on every read and may come back as fresh
+   * pages, faulted and zeroed again (most of a cold pull's network thread, measured).
    */
   static final int MAX_READ = 256 * 1024;
 
