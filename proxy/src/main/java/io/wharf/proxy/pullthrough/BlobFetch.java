@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -83,6 +84,8 @@ final class BlobFetch implements GrowingBlob {
   private final CompletableFuture<Long> size = new CompletableFuture<>();
   private final CompletableFuture<BlobContent> done = new CompletableFuture<>();
   private final AtomicLong lent = new AtomicLong();
+  /** A drain is queued on the disk writer and has not started taking chunks yet. */
+  private final AtomicBoolean drainQueued = new AtomicBoolean();
   private final Object progressLock = new Object();
   /** Guarded by progressLock. */
   private List<Runnable> listeners = new ArrayList<>();
@@ -281,6 +284,7 @@ final class BlobFetch implements GrowingBlob {
 
   /** Writes what waits for the disk; runs on the disk writer. */
   private void drain() {
+    drainQueued.set(false); // before looking: a chunk added from now on queues another drain
     List<ByteBuf> front;
     while (!(front = pending.unwritten(MAX_GATHER)).isEmpty()) {
       long n = 0;
@@ -390,7 +394,9 @@ final class BlobFetch implements GrowingBlob {
       }
       received += n;
       events.upstreamBytes(upstream.name(), n);
-      diskWriter.execute(BlobFetch.this::drain);
+      if (drainQueued.compareAndSet(false, true)) {
+        diskWriter.execute(BlobFetch.this::drain); // one hand-off per batch, not per socket read
+      }
       changed();
       return pending.roomFor();
     }
