@@ -2,6 +2,7 @@ package io.wharf.proxy.pullthrough;
 
 import io.netty.buffer.ByteBuf;
 import io.wharf.oci.Digest;
+import io.wharf.oci.DigestAlgorithm;
 import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
 import io.wharf.oci.RepositoryName;
@@ -268,18 +269,24 @@ final class BlobFetch implements GrowingBlob {
           "upstream blob " + digest + " ended at " + received + " of " + expected + " bytes"), "truncated"));
       return;
     }
-    Digest actual = writer.hashedDigest();
-    if (!actual.equals(digest)) {
-      // the client asked for nothing invalid (DIGEST_INVALID would say so): the upstream failed it
-      diskWriter.execute(() -> fail(new OciException(OciError.UNAVAILABLE,
-          "upstream sent a blob that is not " + digest + ": its bytes hash to " + actual), "digest_mismatch"));
-      return;
-    }
+    if (digest.algorithm() == DigestAlgorithm.SHA256) {
+      Digest actual = writer.hashedDigest();
+      if (!actual.equals(digest)) {
+        // the client asked for nothing invalid (DIGEST_INVALID would say so): the upstream failed it
+        diskWriter.execute(() -> fail(new OciException(OciError.UNAVAILABLE,
+            "upstream sent a blob that is not " + digest + ": its bytes hash to " + actual), "digest_mismatch"));
+        return;
+      }
+      verified();
+    } // else (sha512): storage hashes the file when it commits, and readers wait for that
+    diskWriter.execute(this::commit); // after every write queued before it
+  }
+
+  private void verified() {
     verified = true;
     // an upstream that sent no Content-Length: the requests waiting for the size get it now
     size.complete(received);
     changed();
-    diskWriter.execute(this::commit); // after every write queued before it
   }
 
   /** Writes what waits for the disk; runs on the disk writer. */
@@ -320,6 +327,9 @@ final class BlobFetch implements GrowingBlob {
       // storage hashes nothing again: it checks that its hash saw every written byte, compares
       // it with the digest, fsyncs, renames and commits the index entry
       BlobInfo blob = uploads.complete(repo, session.id(), digest);
+      if (!verified) {
+        verified();
+      }
       done.complete(new BlobContent(blob.digest(), blob.size(), blob.path()));
       changed();
     } catch (OciException e) {

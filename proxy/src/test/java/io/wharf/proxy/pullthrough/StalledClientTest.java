@@ -9,14 +9,11 @@ import io.wharf.proxy.WharfServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,7 +34,7 @@ final class StalledClientTest {
     DIGEST = Digest.sha256Of(BLOB);
   }
 
-  private static final FastUpstream upstream = FastUpstream.start();
+  private static final BlobUpstream upstream = BlobUpstream.serving("library/app", DIGEST, BLOB);
 
   @RegisterExtension
   static final WharfServerExtension wharf = new WharfServerExtension().withYaml("""
@@ -72,7 +69,7 @@ final class StalledClientTest {
       assertThat(body.size()).isEqualTo(BLOB.length);
       assertThat(Arrays.equals(body.toByteArray(), BLOB)).as("the whole blob, byte for byte").isTrue();
     }
-    assertThat(upstream.blobRequests()).isEqualTo(1);
+    assertThat(upstream.blobRequests(DIGEST)).isEqualTo(1);
   }
 
   private static String readHead(InputStream in) throws IOException {
@@ -85,70 +82,5 @@ final class StalledClientTest {
       }
     }
     return b.toString().toLowerCase(java.util.Locale.ROOT);
-  }
-
-  /** A loopback HTTP/1.1 server answering GETs of the blob as fast as it can; counts them. */
-  private static final class FastUpstream implements AutoCloseable {
-    private final ServerSocket socket;
-    private final AtomicInteger blobRequests = new AtomicInteger();
-
-    private FastUpstream(ServerSocket socket) {
-      this.socket = socket;
-    }
-
-    static FastUpstream start() {
-      try {
-        FastUpstream s = new FastUpstream(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
-        Thread t = new Thread(s::accept, "fast-upstream");
-        t.setDaemon(true);
-        t.start();
-        return s;
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-
-    int port() {
-      return socket.getLocalPort();
-    }
-
-    int blobRequests() {
-      return blobRequests.get();
-    }
-
-    private void accept() {
-      while (!socket.isClosed()) {
-        try {
-          Socket c = socket.accept();
-          Thread t = new Thread(() -> serve(c), "fast-upstream-conn");
-          t.setDaemon(true);
-          t.start();
-        } catch (IOException closed) {
-          return;
-        }
-      }
-    }
-
-    private void serve(Socket c) {
-      try (c; InputStream in = c.getInputStream(); OutputStream out = c.getOutputStream()) {
-        String request = readHead(in);
-        if (!request.startsWith(("GET /v2/library/app/blobs/" + DIGEST).toLowerCase(java.util.Locale.ROOT))) {
-          out.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(US_ASCII));
-          return;
-        }
-        blobRequests.incrementAndGet();
-        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + BLOB.length
-            + "\r\nConnection: close\r\n\r\n").getBytes(US_ASCII));
-        out.write(BLOB);
-        out.flush();
-      } catch (IOException e) {
-        // the test ended or wharf hung up
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      socket.close();
-    }
   }
 }
