@@ -15,6 +15,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The live state of one upload: its open file, the running sha256 and the size, plus a flag that
  * admits one writer at a time (two requests appending at once would interleave bytes).
+ *
+ * <p>Bytes are hashed either as they are written ({@link #append}) or ahead of the write by
+ * another thread ({@link #hash}, then {@link #appendHashed}); {@link #hashed} and {@link #offset}
+ * must agree before the session can be committed.
  */
 final class UploadSession {
   private final RepositoryName repo;
@@ -25,6 +29,7 @@ final class UploadSession {
   private final Digester sha256 = Digester.of(DigestAlgorithm.SHA256);
   private final AtomicBoolean busy = new AtomicBoolean();
   private volatile long offset;
+  private volatile long hashed;
 
   UploadSession(RepositoryName repo, String id, Path data, long startedAt, FileChannel channel) {
     this.repo = repo;
@@ -69,7 +74,44 @@ final class UploadSession {
       pos += channel.write(bytes, pos);
     }
     sha256.update(forHash);
+    hashed += pos - offset;
     offset = pos;
+  }
+
+  /** Hashes the next bytes of the upload, which {@link #appendHashed} writes later; leaves them unread. */
+  void hash(ByteBuffer bytes) {
+    int n = bytes.remaining();
+    sha256.update(bytes.duplicate());
+    hashed += n;
+  }
+
+  /** Writes bytes already passed to {@link #hash}, in one gathering write where it can. */
+  void appendHashed(ByteBuffer[] bytes) throws IOException {
+    long pos = offset;
+    long left = 0;
+    for (ByteBuffer b : bytes) {
+      left += b.remaining();
+    }
+    if (pos + left > hashed) {
+      throw new IllegalStateException("writing " + (pos + left) + " bytes of upload " + id + " of which " + hashed + " are hashed");
+    }
+    channel.position(pos);
+    while (left > 0) {
+      long n = channel.write(bytes);
+      pos += n;
+      left -= n;
+    }
+    offset = pos;
+  }
+
+  /** The sha256 of the bytes hashed so far; the running hash goes on. */
+  Digest runningSha256() {
+    return sha256.copy().digest();
+  }
+
+  /** How many bytes the running hash has seen. */
+  long hashed() {
+    return hashed;
   }
 
   /** The digest of everything written, in the algorithm the client named. */

@@ -110,6 +110,12 @@ public final class UploadStore {
       throw new OciException(OciError.BLOB_UPLOAD_INVALID, "another request is writing to upload " + id);
     }
     CrashPoint.AFTER_TEMP_WRITE.reached(CrashPoint.BLOB);
+    if (s.hashed() != s.offset()) {
+      // a writer that hashed ahead of its writes stopped half-way: the hash does not describe the file
+      discard(s);
+      throw new OciException(OciError.BLOB_UPLOAD_INVALID,
+          "upload " + id + " has " + s.hashed() + " bytes hashed and " + s.offset() + " written");
+    }
     Digest actual;
     try {
       actual = s.digest(expected.algorithm());

@@ -2,12 +2,18 @@ package io.wharf.storage;
 
 import io.wharf.storage.layout.StorageFailure;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.wharf.oci.Digest;
 import java.nio.ByteBuffer;
 
 /**
  * One request's writes into an upload session: bytes are appended to the session's file and hashed
- * as they pass. Not thread-safe; the session admits one writer at a time.
+ * as they pass ({@link #write}), or hashed as they arrive and written later by another thread
+ * ({@link #hash}, then {@link #appendHashed}: a fetch hashes on its network thread while a disk
+ * thread writes). The session admits one writer at a time.
+ *
+ * <p>Not thread-safe, except that {@link #hash} and {@link #appendHashed} may each be called by
+ * its own thread; every byte must pass both, in the same order, before the session completes
+ * (which refuses a session whose hashed and written counts differ).
  */
 public final class UploadWriter implements AutoCloseable {
   private final UploadSession session;
@@ -27,6 +33,47 @@ public final class UploadWriter implements AutoCloseable {
     } catch (IOException e) {
       throw StorageFailure.of("cannot write upload " + session.id(), e);
     }
+  }
+
+  /**
+   * Hashes the buffer's remaining bytes as the next ones of the upload, without writing them and
+   * without moving the buffer's position; {@link #appendHashed} writes the same bytes later.
+   */
+  public void hash(ByteBuffer bytes) {
+    if (closed) {
+      throw new IllegalStateException("writer closed");
+    }
+    session.hash(bytes);
+  }
+
+  /**
+   * Appends bytes already hashed by {@link #hash}, in order, with one gathering write where the
+   * buffers allow; consumes them.
+   *
+   * @throws IllegalStateException when more bytes would be written than were hashed
+   */
+  public void appendHashed(ByteBuffer... bytes) {
+    if (closed) {
+      throw new IllegalStateException("writer closed");
+    }
+    try {
+      session.appendHashed(bytes);
+    } catch (IOException e) {
+      throw StorageFailure.of("cannot write upload " + session.id(), e);
+    }
+  }
+
+  /**
+   * The sha256 of every byte hashed so far, which a fetch compares with the digest it asked for as
+   * soon as the last byte arrived, before the disk has caught up. Not concurrently with {@link #hash}.
+   */
+  public Digest hashedDigest() {
+    return session.runningSha256();
+  }
+
+  /** How many bytes have been hashed. */
+  public long hashed() {
+    return session.hashed();
   }
 
   /**

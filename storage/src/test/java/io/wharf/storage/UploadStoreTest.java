@@ -211,6 +211,62 @@ final class UploadStoreTest {
   }
 
   @Test
+  void bytesHashedAsTheyArriveAndWrittenLaterCommitTheBlob() throws Exception {
+    byte[] content = bytes(random, 300_000);
+    Digest digest = sha256(content);
+    Upload u = storage.uploads().start(REPO);
+
+    try (UploadWriter w = storage.uploads().open(REPO, u.id(), -1)) {
+      ByteBuffer first = ByteBuffer.allocateDirect(100_000).put(content, 0, 100_000).flip();
+      ByteBuffer rest = ByteBuffer.wrap(content, 100_000, 200_000).slice();
+      w.hash(first);
+      w.hash(rest);
+      assertThat(first.remaining()).as("hashing leaves the bytes for the write").isEqualTo(100_000);
+      assertThat(w.hashed()).isEqualTo(300_000);
+      assertThat(w.hashedDigest()).as("known before any byte is on disk").isEqualTo(digest);
+      assertThat(w.offset()).isZero();
+
+      w.appendHashed(first, rest);
+      assertThat(w.offset()).isEqualTo(300_000);
+    }
+    BlobInfo blob = storage.uploads().complete(REPO, u.id(), digest);
+
+    assertThat(blob.size()).isEqualTo(300_000);
+    assertThat(Files.readAllBytes(blob.path())).isEqualTo(content);
+    assertThat(StorageConsistency.differences(storage)).isEmpty();
+  }
+
+  @Test
+  void writingBytesThatWereNotHashedIsRefused() {
+    Upload u = storage.uploads().start(REPO);
+
+    try (UploadWriter w = storage.uploads().open(REPO, u.id(), -1)) {
+      w.hash(ByteBuffer.wrap(new byte[10]));
+      assertThatThrownBy(() -> w.appendHashed(ByteBuffer.wrap(new byte[20]))).isInstanceOf(IllegalStateException.class);
+      assertThat(w.offset()).isZero();
+    }
+  }
+
+  @Test
+  void aSessionWithHashedBytesNotAllWrittenIsNotCommitted() {
+    byte[] content = bytes(random, 1000);
+    Digest digest = sha256(content);
+    Upload u = storage.uploads().start(REPO);
+    try (UploadWriter w = storage.uploads().open(REPO, u.id(), -1)) {
+      w.hash(ByteBuffer.wrap(content));
+      w.appendHashed(ByteBuffer.wrap(content, 0, 500)); // the writer stopped half-way
+    }
+
+    // the hash matches the digest, the file holds half of it: committing it would store a wrong blob
+    assertError(() -> storage.uploads().complete(REPO, u.id(), digest), OciError.BLOB_UPLOAD_INVALID);
+
+    assertThat(storage.blobs().find(digest)).isEmpty();
+    assertThat(filesUnder(storage.layout().blobsRoot())).isEmpty();
+    assertThat(storage.layout().uploadDir(REPO, u.id())).doesNotExist();
+    assertThat(StorageConsistency.differences(storage)).isEmpty();
+  }
+
+  @Test
   void completeWithASha512DigestStoresTheBlobUnderSha512() throws Exception {
     byte[] content = bytes(random, 3000);
     Digest digest = sha512(content);

@@ -16,7 +16,11 @@ import java.util.concurrent.Executor;
  * <p>Thread-safe.
  */
 public final class Inflight {
+  /** Buffers for one fetch's most are kept (32 MiB); more fetches at once allocate the rest per use. */
+  private static final int POOLED_BUFFERS = (BlobFetch.MAX_UNWRITTEN + BlobFetch.MAX_LENT) / BufferPool.BUFFER_SIZE;
+
   private final Map<Digest, BlobFetch> fetches = new ConcurrentHashMap<>();
+  private final BufferPool buffers = new BufferPool(POOLED_BUFFERS);
   private final UploadStore uploads;
   private final Executor diskWriter;
   private final CacheEvents events;
@@ -30,7 +34,7 @@ public final class Inflight {
   /** The fetch of {@code digest} under way, or a new one into {@code repo}'s session. */
   BlobFetch fetch(Upstream upstream, RepositoryName repo, Digest digest) {
     BlobFetch fetch = fetches.computeIfAbsent(
-        digest, d -> BlobFetch.start(upstream, repo, d, uploads, new SerialExecutor(diskWriter), events));
+        digest, d -> BlobFetch.start(upstream, repo, d, uploads, buffers, new SerialExecutor(diskWriter), events));
     fetch.done().whenComplete((ok, failure) -> fetches.remove(digest, fetch));
     return fetch;
   }

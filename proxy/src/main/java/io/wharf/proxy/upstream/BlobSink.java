@@ -1,6 +1,6 @@
 package io.wharf.proxy.upstream;
 
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -17,10 +17,14 @@ public interface BlobSink {
   void begin(long start, long total);
 
   /**
-   * One chunk of the body. The buffer stays valid until the returned stage completes; the client
-   * releases its memory then, and reads the next chunk only then (backpressure to the socket).
+   * One chunk of the body, a slice of what the socket read (no copy). The buffer stays valid until
+   * the returned stage completes; the client releases its own reference then, and reads the next
+   * chunk only then (backpressure to the socket). A sink that keeps the bytes longer (to write
+   * them later, to hand them to readers) {@code retain()}s it and releases it when done; it must
+   * not change the buffer's indexes or content.
    *
-   * @return completes when the chunk is written
+   * @return completes when the sink is ready for the next chunk; an already completed stage lets
+   *     the client go on reading at once
    */
-  CompletionStage<Void> write(ByteBuffer chunk);
+  CompletionStage<Void> write(ByteBuf chunk);
 }

@@ -25,7 +25,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -41,10 +40,12 @@ import org.jspecify.annotations.Nullable;
  * the body did not end cleanly.
  *
  * <p>Implementation notes. Concurrency: all state lives on the channel's event loop; the public
- * methods hop onto it, and a sink's completion comes back through {@code execute}, never inline, so
- * a sink that completes at once cannot recurse. Backpressure: the connection reads automatically
- * only while the handler wants bytes; while the sink writes a chunk it stops reading, so at most
- * one socket read (the chunks already decoded from it, queued) waits in memory. Read timeout: a
+ * methods hop onto it. A sink's stage that is already complete when it is returned (the sink keeps
+ * up) is taken in the same loop, so the connection goes on reading with no hop and no toggling of
+ * auto-read; a later completion comes back through {@code execute}, never inline, so a sink cannot
+ * recurse. Backpressure: the connection reads automatically only while the handler wants bytes;
+ * while the sink holds a chunk it stops reading, so at most one socket read (the chunks already
+ * decoded from it, queued) waits in memory. Read timeout: a
  * timer that counts silence only while bytes are wanted, so a slow sink is never a timeout.
  * Failure: a close or reset before the head is {@link TransportException.Kind#STALE} on a reused
  * connection (resent once) and {@code RESET} otherwise; after the head, {@code TRUNCATED} when the
@@ -57,9 +58,12 @@ final class CallHandler extends ChannelInboundHandlerAdapter {
   /** An error or redirect body is read up to this much, then the connection is dropped instead. */
   static final int SMALL_BODY = 64 * 1024;
 
-  /** Where a streamed chunk goes; the buffer is valid until the returned stage completes. */
+  /**
+   * Where a streamed chunk goes; the buffer is valid until the returned stage completes (retain it
+   * to keep it longer).
+   */
   interface ChunkConsumer {
-    CompletionStage<Void> accept(ByteBuffer chunk);
+    CompletionStage<Void> accept(ByteBuf chunk);
   }
 
   /** A body larger than {@link #readAll}'s cap; the connection was closed. */
@@ -368,15 +372,30 @@ final class CallHandler extends ChannelInboundHandlerAdapter {
         }
         continue;
       }
-      inSink = c;
-      setReading(false);
       int n = b.readableBytes();
+      inSink = c;
       CompletionStage<Void> stage;
       try {
-        stage = consumer.accept(b.nioBuffer());
+        stage = consumer.accept(b);
       } catch (RuntimeException e) {
         stage = CompletableFuture.failedFuture(e);
       }
+      if (stage instanceof CompletableFuture<Void> f && f.isDone() && !f.isCompletedExceptionally()) {
+        // the sink kept up: go on with the next chunk here, reading on, with no hop through the loop
+        inSink = null;
+        c.release();
+        deliveredBytes += n;
+        if (failure != null) {
+          completeExceptionally(failure); // the connection failed while the sink wrote
+          return;
+        }
+        if (last) {
+          endStream();
+          return;
+        }
+        continue;
+      }
+      setReading(false);
       stage.whenComplete((v, err) -> {
         try {
           channel.eventLoop().execute(() -> afterSink(c, n, last, err));

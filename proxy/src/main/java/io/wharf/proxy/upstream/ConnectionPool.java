@@ -65,6 +65,14 @@ final class ConnectionPool implements AutoCloseable {
   /** A socket read becomes one body chunk, rather than 8 KiB slices of it. */
   private static final int MAX_CHUNK = 1 << 20;
 
+  /**
+   * The largest socket read: the largest buffer Netty's adaptive allocator pools when the heap is
+   * small ({@code io.netty.allocator.lowMemory}, below 512 MiB: 2 MiB chunks of 8 buffers), as it
+   * is under the launcher. A larger one comes from malloc on every read and may come back as fresh
+   * pages, faulted and zeroed again (most of a cold pull's network thread, measured).
+   */
+  static final int MAX_READ = 256 * 1024;
+
   private final EventLoopGroup group;
   private final Bootstrap base;
   private final SslContext ssl;
@@ -92,8 +100,9 @@ final class ConnectionPool implements AutoCloseable {
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis()))
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
-        // blob bodies: read what the socket holds in one go (up to 1 MiB) rather than 64 KiB at a time
-        .option(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64 * 1024, 256 * 1024, 1 << 20));
+        // blob bodies: read what the socket holds in large reads, but no larger than the buffers
+        // Netty's allocator pools (a larger one is a fresh malloc, zeroed and page-faulted, each time)
+        .option(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64 * 1024, MAX_READ, MAX_READ));
   }
 
   /**

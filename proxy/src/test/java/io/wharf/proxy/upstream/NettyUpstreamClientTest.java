@@ -30,7 +30,7 @@ import io.wharf.proxy.upstream.TestSupport.FakeTicker;
 import io.wharf.proxy.upstream.TestSupport.RecordingSleeper;
 import java.io.OutputStream;
 import java.net.URI;
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
@@ -209,8 +209,8 @@ final class NettyUpstreamClientTest {
         public void begin(long start, long total) {}
 
         @Override
-        public CompletionStage<Void> write(ByteBuffer chunk) {
-          received.addAndGet(chunk.remaining());
+        public CompletionStage<Void> write(ByteBuf chunk) {
+          received.addAndGet(chunk.readableBytes());
           return gate; // the first write holds until the test opens the gate; later ones pass at once
         }
       };
@@ -268,7 +268,7 @@ final class NettyUpstreamClientTest {
       public void begin(long start, long total) {}
 
       @Override
-      public CompletionStage<Void> write(ByteBuffer chunk) {
+      public CompletionStage<Void> write(ByteBuf chunk) {
         return CompletableFuture.failedFuture(diskFull);
       }
     };

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.wharf.oci.OciException;
 import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -82,11 +82,11 @@ final class TestSupport {
     }
 
     @Override
-    public CompletionStage<Void> write(ByteBuffer chunk) {
+    public CompletionStage<Void> write(ByteBuf chunk) {
       maxOutstanding.accumulateAndGet(outstanding.incrementAndGet(), Math::max);
       writes.incrementAndGet();
-      byte[] copy = new byte[chunk.remaining()];
-      chunk.get(copy);
+      byte[] copy = new byte[chunk.readableBytes()];
+      chunk.getBytes(chunk.readerIndex(), copy);
       synchronized (this) {
         bytes.write(copy, 0, copy.length);
       }

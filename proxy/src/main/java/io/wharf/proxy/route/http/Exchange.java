@@ -208,9 +208,10 @@ public final class Exchange {
   }
 
   /**
-   * Sends {@code count} bytes from {@code position} of a blob still being fetched, following its
-   * temp file as it grows. The connection closes after this response: the follower writes from the
-   * event loop after this call returns, so a pipelined next response must not interleave with it.
+   * Sends {@code count} bytes from {@code position} of a blob still being fetched, following it as
+   * it grows ({@link GrowingBlobSender}: from memory ahead of the disk, from its temp file behind).
+   * The connection closes after this response: the follower writes from the event loop after this
+   * call returns, so a pipelined next response must not interleave with it.
    */
   public void sendGrowingFile(HttpResponseStatus status, HttpHeaders headers, GrowingBlob blob, long position, long count) {
     if (started) {
@@ -240,7 +241,7 @@ public final class Exchange {
     started = true;
     finished = true;
     ctx.writeAndFlush(response);
-    GrowingFileSender sender = new GrowingFileSender(ctx, blob, file, position, count);
+    GrowingBlobSender sender = new GrowingBlobSender(ctx, blob, file, position, count);
     ctx.executor().execute(sender::pump);
   }
 
