@@ -85,6 +85,8 @@ final class BlobFetch implements GrowingBlob {
   private final CompletableFuture<Long> size = new CompletableFuture<>();
   private final CompletableFuture<BlobContent> done = new CompletableFuture<>();
   private final AtomicLong lent = new AtomicLong();
+  /** A reader was refused a loan for the budget since the last one was given back. */
+  private volatile boolean starved;
   /** A drain is queued on the disk writer and has not started taking chunks yet. */
   private final AtomicBoolean drainQueued = new AtomicBoolean();
   private final Object progressLock = new Object();
@@ -158,7 +160,15 @@ final class BlobFetch implements GrowingBlob {
 
   @Override
   public @Nullable ByteBuf borrow(long position, int max) {
-    long n = Math.min(Math.min(max, MAX_LENT - lent.get()), sendable() - position);
+    long budget = MAX_LENT - lent.get();
+    if (budget <= 0) {
+      starved = true; // the next giveBack wakes the readers
+      budget = MAX_LENT - lent.get(); // one given back before the flag was up did not
+      if (budget <= 0) {
+        return null;
+      }
+    }
+    long n = Math.min(Math.min(max, budget), sendable() - position);
     if (n <= 0) {
       return null;
     }
@@ -172,7 +182,10 @@ final class BlobFetch implements GrowingBlob {
   @Override
   public void giveBack(int bytes) {
     lent.addAndGet(-bytes);
-    changed();
+    if (starved) {
+      starved = false;
+      changed(); // only readers refused for the budget wait for this, and only then is it worth a wake-up
+    }
   }
 
   @Override
@@ -311,8 +324,9 @@ final class BlobFetch implements GrowingBlob {
           stopped = true;
         }
       }
+      // no wake-up: a reader never waits for the disk, it reads the file up to written() or
+      // borrows what is not written yet
       pending.written(front.size());
-      changed();
     }
   }
 

@@ -37,7 +37,11 @@ public interface GrowingBlob {
   /** Tells the fetch that a borrowed slice of {@code bytes} was released. */
   void giveBack(int bytes);
 
-  /** A counter that moves on every change a reader may wait for: bytes received, written, verified, given back, the end. */
+  /**
+   * A counter that moves on every change a reader may wait for: bytes received, verified, lent
+   * bytes given back while a reader was refused a loan, the end. (Not bytes written: a reader
+   * ahead of the disk borrows, one behind it reads the file; neither waits for the disk.)
+   */
   long progress();
 
   /**

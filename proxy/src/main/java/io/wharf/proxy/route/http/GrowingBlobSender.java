@@ -123,8 +123,8 @@ final class GrowingBlobSender {
       n += b.readableBytes();
     }
     if (parts.isEmpty()) {
-      // not in memory: written meanwhile (read the file next time), or borrowed out; wait
-      return false;
+      // written (and dropped from memory) since written() was read: the file has it now
+      return blob.written() > sent && step(limit);
     }
     write(parts, n, (int) n);
     return true;
