@@ -4,7 +4,6 @@ import io.wharf.bench.Profile;
 import io.wharf.bench.http.Connection;
 import io.wharf.bench.http.Request;
 import io.wharf.bench.http.Response;
-import io.wharf.bench.measure.UpstreamLog;
 import io.wharf.bench.report.Measurement;
 import io.wharf.bench.report.Metric;
 import io.wharf.bench.report.ScenarioTable;
@@ -71,14 +70,9 @@ public final class ColdPullScenario implements Scenario {
       Thread.sleep(300);
       Duration timeout = Duration.ofSeconds(Math.max(120, size / (10 * Profile.MIB)));
       Expect expect = Expect.ok(size).withDigest(blob.digest());
-      UpstreamLog log = ctx.upstreamLog();
-      long mark = log == null ? 0 : log.mark();
+      long mark = FreshBlob.upstreamMark(ctx);
       Response cold = fetch(ctx, t, t.url(), Request.get(blob.path()).hashing(), timeout, expect);
-      FreshBlob.UpstreamCount up = null;
-      if (log != null) {
-        blob.awaitUpstreamQuiet(ctx, log);
-        up = blob.countSince(log, mark);
-      }
+      FreshBlob.UpstreamCount up = blob.upstreamSince(ctx, mark);
       Response direct = fetch(ctx, t, ctx.upstream(),
           Request.get(blob.path()).hashing().withUserAgent(FreshBlob.DIRECT_AGENT), timeout, expect);
       Map<String, Double> v = new LinkedHashMap<>();
@@ -93,9 +87,7 @@ public final class ColdPullScenario implements Scenario {
       v.put("coldOverDirect", coldS / directS);
       v.put("overheadMs", (coldS - directS) * 1000);
       v.put("ttfbRatio", coldTtfb / directTtfb);
-      v.put("upstreamGets", up == null ? Double.NaN : (double) up.gets());
-      v.put("upstreamHeads", up == null ? Double.NaN : (double) up.heads());
-      v.put("upstreamBytesRatio", up == null ? Double.NaN : up.bytes() / (double) size);
+      FreshBlob.UpstreamCount.record(v, up, size);
       ctx.results().add(new Measurement(NAME, caseName, t.name(), round, v));
       Progress.say(String.format("%s round %d %s %s: cold %.3f s (TTFB %.1f ms), direct %.3f s (TTFB %.1f ms),"
           + " upstream GETs %s, bytes %.2fx", NAME, round, caseName, t.name(), coldS, coldTtfb, directS, directTtfb,

@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A random blob no cache has seen, pushed to the upstream's {@code bench/cold} for one cold
@@ -37,31 +39,46 @@ record FreshBlob(String digest, long size) {
     return OciPaths.blob(RunContext.COLD_REPOSITORY, digest);
   }
 
-  /**
-   * Waits for the proxy's background traffic about this blob to end: until for a second the upstream
-   * log has not grown and the upstream has had nothing in its send queues (a cache fill still
-   * downloading shows there, not yet in the log).
-   */
-  void awaitUpstreamQuiet(RunContext ctx, UpstreamLog log) {
-    int port = ctx.upstream().getPort() == -1 ? 80 : ctx.upstream().getPort();
-    log.awaitQuiet(Duration.ofSeconds(1), Duration.ofSeconds(120), () -> SendQueues.bytes(port) > 0);
+  /** Where the upstream's access log stands before a fetch; 0 when there is no log (nothing is counted). */
+  static long upstreamMark(RunContext ctx) throws IOException {
+    UpstreamLog log = ctx.upstreamLog();
+    return log == null ? 0 : log.mark();
   }
 
   /**
-   * What the upstream served for this blob since {@code mark}, leaving out the generator's direct GETs.
-   *
-   * @param gets GET requests
-   * @param heads HEAD requests
-   * @param bytes body bytes of the GETs
+   * What the upstream served for this blob since {@code mark}, leaving out the generator's direct
+   * GETs, once the proxy's background traffic about it has ended: for a second the upstream log has
+   * not grown and the upstream has had nothing in its send queues (a cache fill still downloading
+   * shows there, not yet in the log). Null when there is no upstream log.
    */
-  record UpstreamCount(long gets, long heads, long bytes) {}
-
-  UpstreamCount countSince(UpstreamLog log, long mark) throws IOException {
+  @Nullable UpstreamCount upstreamSince(RunContext ctx, long mark) throws IOException {
+    UpstreamLog log = ctx.upstreamLog();
+    if (log == null) {
+      return null;
+    }
+    int port = ctx.upstream().getPort() == -1 ? 80 : ctx.upstream().getPort();
+    log.awaitQuiet(Duration.ofSeconds(1), Duration.ofSeconds(120), () -> SendQueues.bytes(port) > 0);
     List<AccessLine> lines = log.since(mark).stream()
         .filter(l -> l.mentions(digest) && !l.userAgent().equals(DIRECT_AGENT)).toList();
     return new UpstreamCount(lines.stream().filter(AccessLine::isGet).count(),
         lines.stream().filter(AccessLine::isHead).count(),
         lines.stream().filter(AccessLine::isGet).mapToLong(AccessLine::bytes).sum());
+  }
+
+  /**
+   * What the upstream served for one blob.
+   *
+   * @param gets GET requests
+   * @param heads HEAD requests
+   * @param bytes body bytes of the GETs
+   */
+  record UpstreamCount(long gets, long heads, long bytes) {
+    /** Puts the upstream metrics every cold scenario reports (NaN without a count) into {@code values}. */
+    static void record(Map<String, Double> values, @Nullable UpstreamCount up, long blobSize) {
+      values.put("upstreamGets", up == null ? Double.NaN : (double) up.gets());
+      values.put("upstreamHeads", up == null ? Double.NaN : (double) up.heads());
+      values.put("upstreamBytesRatio", up == null ? Double.NaN : up.bytes() / (double) blobSize);
+    }
   }
 
   /** DELETE on the upstream, and removal of its data files where the storage root is known. */

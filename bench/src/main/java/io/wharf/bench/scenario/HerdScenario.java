@@ -4,7 +4,6 @@ import io.wharf.bench.Profile;
 import io.wharf.bench.http.Connection;
 import io.wharf.bench.http.Request;
 import io.wharf.bench.http.Response;
-import io.wharf.bench.measure.UpstreamLog;
 import io.wharf.bench.report.Measurement;
 import io.wharf.bench.report.Metric;
 import io.wharf.bench.report.ScenarioTable;
@@ -74,14 +73,9 @@ public final class HerdScenario implements Scenario {
       Thread.sleep(300);
       Expect expect = Expect.ok(size).withDigest(blob.digest());
       Duration timeout = Duration.ofSeconds(Math.max(180, n * size / (10 * Profile.MIB)));
-      UpstreamLog log = ctx.upstreamLog();
-      long mark = log == null ? 0 : log.mark();
+      long mark = FreshBlob.upstreamMark(ctx);
       Wave cold = wave(ctx, t, connections, blob, expect, timeout);
-      FreshBlob.UpstreamCount up = null;
-      if (log != null) {
-        blob.awaitUpstreamQuiet(ctx, log);
-        up = blob.countSince(log, mark);
-      }
+      FreshBlob.UpstreamCount up = blob.upstreamSince(ctx, mark);
       Wave warm = wave(ctx, t, connections, blob, expect, timeout);
       Map<String, Double> v = new LinkedHashMap<>();
       v.put("coldWallS", cold.wallS);
@@ -89,9 +83,7 @@ public final class HerdScenario implements Scenario {
       v.put("slowestS", cold.slowestS);
       v.put("warmWallS", warm.wallS);
       v.put("coldOverWarm", cold.wallS / warm.wallS);
-      v.put("upstreamGets", up == null ? Double.NaN : (double) up.gets());
-      v.put("upstreamHeads", up == null ? Double.NaN : (double) up.heads());
-      v.put("upstreamBytesRatio", up == null ? Double.NaN : up.bytes() / (double) size);
+      FreshBlob.UpstreamCount.record(v, up, size);
       v.put("clientsOk", (double) cold.ok);
       v.put("warmClientsOk", (double) warm.ok);
       ctx.results().add(new Measurement(NAME, caseName, t.name(), round, v));
