@@ -29,6 +29,7 @@ public final class Storage implements AutoCloseable {
   private final ManifestStore manifests;
   private final TagStore tags;
   private final RepositoryStore repositories;
+  private final Pins pins;
 
   private Storage(Layout layout, Index index, Clock clock) {
     this.layout = layout;
@@ -40,6 +41,7 @@ public final class Storage implements AutoCloseable {
     this.manifests = new ManifestStore(layout, index, journal, blobs, clock, locks);
     this.tags = new TagStore(layout, index, journal, locks);
     this.repositories = new RepositoryStore(index);
+    this.pins = new Pins(layout, index, clock);
     recover(journal);
   }
 
@@ -116,6 +118,10 @@ public final class Storage implements AutoCloseable {
 
   public RepositoryStore repositories() {
     return repositories;
+  }
+
+  public Pins pins() {
+    return pins;
   }
 
   /** The index, for tools that walk it (fsck, tests comparing it against the files). */

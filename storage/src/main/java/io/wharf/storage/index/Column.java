@@ -19,7 +19,13 @@ public enum Column {
   /** upload id -> {@link UploadRecord}: open upload sessions. */
   UPLOADS("uploads"),
   /** commit id -> a journal entry: a commit whose files may be half-done (see Journal). */
-  JOURNAL("journal");
+  JOURNAL("journal"),
+  /** repo NUL reference (a tag or a digest) -> {@link PinRecord}: images eviction never removes. */
+  PINS("pins"),
+  /** repo NUL manifest digest -> {@link AccessRecord}: pull statistics, flushed unsynced. */
+  ACCESS("access"),
+  /** project NUL repo -> empty: repositories a local project lists (imported images). */
+  PROJECT_REPOS("project-repos");
 
   private final String familyName;
 

@@ -3,6 +3,7 @@ package io.wharf.storage.layout;
 import static java.util.Objects.requireNonNull;
 
 import io.wharf.oci.Digest;
+import io.wharf.oci.ManifestReference;
 import io.wharf.oci.RepositoryName;
 import io.wharf.oci.Tag;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.nio.file.Path;
  *     _manifests/tags/&lt;tag&gt;/index/&lt;alg&gt;/&lt;hex&gt;/link
  *     _uploads/&lt;id&gt;/{data,startedat}
  *   _wharf/tmp/                                         (wharf's temp files; not distribution's)
+ *   _wharf/pins/&lt;name&gt;/_pins/&lt;tag or alg:hex&gt;          (pins: survive an index rebuild)
  * </pre>
  *
  * <p>Every argument is an already-validated value type, and every result passes the {@link
@@ -57,6 +59,19 @@ public final class Layout {
 
   public Path tmpDir() {
     return root.resolve("_wharf/tmp");
+  }
+
+  /** Pin files: one per pinned reference, kept beside the layout so a rebuilt index keeps them. */
+  public Path pinsRoot() {
+    return root.resolve("_wharf/pins");
+  }
+
+  /**
+   * The pin file of a reference. {@code _pins} cannot be a repository component (components start
+   * with a letter or digit), so a pin of tag {@code c} in {@code a/b} never meets repository {@code a/b/c}.
+   */
+  public Path pinFile(RepositoryName repo, ManifestReference reference) {
+    return guard.check(pinsRoot().resolve(repo.value()).resolve("_pins").resolve(reference.toString()));
   }
 
   public Path indexDir() {
