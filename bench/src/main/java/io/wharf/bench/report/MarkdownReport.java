@@ -25,7 +25,7 @@ public final class MarkdownReport {
     out.append("Machine: ").append(info.machine()).append(". Generator: ").append(info.java())
         .append(", Netty ").append(info.transport()).append(". Profile `").append(info.profile())
         .append("`, ").append(info.rounds()).append(" round(s); every round measures all targets back to back")
-        .append(" (interleaved), and each cell is the median over the rounds. All traffic on loopback;")
+        .append(" (interleaved; column order in odd rounds, reversed in even ones), and each cell is the median over the rounds. All traffic on loopback;")
         .append(" the generator shares the cores with the servers.\n\n");
     out.append("Targets (column order): ");
     List<String> names = new ArrayList<>();

@@ -55,7 +55,7 @@ public final class ColdPullScenario implements Scenario {
     }
     for (int round = 1; round <= ctx.profile().rounds(); round++) {
       for (long size : ctx.profile().coldSizes()) {
-        for (Target t : ctx.proxies()) {
+        for (Target t : ctx.proxiesFor(round)) {
           measure(ctx, round, t, size);
         }
       }

@@ -57,7 +57,7 @@ public final class HerdScenario implements Scenario {
     }
     for (int round = 1; round <= ctx.profile().rounds(); round++) {
       for (int n : ctx.profile().herdClients()) {
-        for (Target t : ctx.proxies()) {
+        for (Target t : ctx.proxiesFor(round)) {
           measure(ctx, round, t, n);
         }
       }

@@ -60,7 +60,7 @@ public final class ImagePullScenario implements Scenario {
   @Override
   public void run(RunContext ctx) throws Exception {
     for (int round = 1; round <= ctx.profile().rounds(); round++) {
-      for (Target t : ctx.targets()) {
+      for (Target t : ctx.targetsFor(round)) {
         measure(ctx, round, t);
       }
     }

@@ -58,7 +58,7 @@ public final class ManifestScenario implements Scenario {
           Request request = (head ? Request.head(path) : Request.get(path)).withHeader("Accept", accept);
           Expect expect = head ? Expect.okHead(app.size()) : Expect.ok(app.size());
           String caseName = (head ? "HEAD " : "GET ") + ref;
-          for (Target t : ctx.targets()) {
+          for (Target t : ctx.targetsFor(round)) {
             measure(ctx, round, t, caseName, request, expect);
           }
         }

@@ -47,4 +47,28 @@ public record RunContext(BenchHttpClient http, SeedFile seed, Profile profile, L
   public List<Target> proxies() {
     return targets.stream().filter(Target::proxy).toList();
   }
+
+  /**
+   * The targets in the order round {@code round} (from 1) measures them: column order in odd
+   * rounds, reversed in even ones (A B, B A, ...). Whoever runs right after a cleanup gets the page
+   * cache the cleanup just freed, which this VM hands out 25x cheaper than memory it has already
+   * reported to the host (bench/RESULTS.md): a fixed order would give that to one target every round.
+   */
+  public List<Target> targetsFor(int round) {
+    return inRoundOrder(targets, round);
+  }
+
+  /** {@link #proxies()} in the order of {@link #targetsFor}. */
+  public List<Target> proxiesFor(int round) {
+    return inRoundOrder(proxies(), round);
+  }
+
+  static List<Target> inRoundOrder(List<Target> list, int round) {
+    if (round % 2 == 1) {
+      return list;
+    }
+    List<Target> reversed = new java.util.ArrayList<>(list);
+    java.util.Collections.reverse(reversed);
+    return List.copyOf(reversed);
+  }
 }

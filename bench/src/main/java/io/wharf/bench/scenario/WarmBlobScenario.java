@@ -55,7 +55,7 @@ public final class WarmBlobScenario implements Scenario {
           long volume = c == 1 ? p.volumeC1() : p.volumeCn();
           long n = Math.max(1, (volume + layer.size() - 1) / layer.size());
           int perClient = (int) Math.max(1, (n + c - 1) / c);
-          for (Target t : ctx.targets()) {
+          for (Target t : ctx.targetsFor(round)) {
             measure(ctx, round, t, image.name(), layer, c, perClient);
           }
         }
