@@ -79,13 +79,14 @@ final class TestBundles {
     }
   }
 
-  /** An OCI image with a config and {@code layers} random layers of {@code size} bytes. */
+  /** An OCI image with a config and {@code layers} gzipped tars of a random file of {@code size} bytes. */
   static Image image(Random r, int layers, int size, @Nullable String platform) {
     List<Blob> blobs = new ArrayList<>();
     blobs.add(new Blob(CONFIG_TYPE, utf8("{\"architecture\":\"" + (platform == null ? "amd64" : platform)
         + "\",\"os\":\"linux\",\"seed\":" + r.nextLong() + ",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}")));
     for (int i = 0; i < layers; i++) {
-      blobs.add(new Blob(LAYER_TYPE, random(r, size)));
+      // a real tar.gz, as registries serve: tools such as skopeo recompress what is not gzip
+      blobs.add(new Blob(LAYER_TYPE, gzip(tar(Map.of("file-" + i, random(r, size))))));
     }
     String manifest = "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"config\":" + blobs.get(0).descriptor()
         + ",\"layers\":[" + blobs.stream().skip(1).map(Blob::descriptor).collect(Collectors.joining(",")) + "]}";
