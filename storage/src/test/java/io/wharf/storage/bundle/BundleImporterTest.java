@@ -200,6 +200,9 @@ final class BundleImporterTest {
     assertThat(rerun.blobsNew()).isEqualTo(app.contents().size() - committed);
     assertThat(rerun.images()).containsExactly(new ImportedImage("ghcr.io/org/app:1", app.digest(), false));
     assertStored(repo("ghcr.io/org/app"), "1", app);
+    for (Digest d : app.contents().keySet()) {
+      assertThat(storage.blobs().findIn(BlobIntake.STAGING, d)).as("unstaged %s", d).isEmpty();
+    }
   }
 
   private List<Path> uploadFolders() throws IOException {

@@ -75,6 +75,26 @@ final class DockerSaveImportTest {
     assertThat(again.images()).isEqualTo(summary.images());
     assertThat(again.blobsNew()).isZero();
     assertThat(again.blobsExisting()).isEqualTo(summary.blobsNew());
+    // the layers (read before manifest.json, so hashed to learn their digests) were dropped, not kept as uploads
+    try (var uploads = Files.list(storage.layout().repository(BlobIntake.STAGING).resolve("_uploads"))) {
+      assertThat(uploads).isEmpty();
+    }
+  }
+
+  @Test
+  void anInterruptedDockerSaveImportResumes() throws IOException {
+    SavedImage nginx = TestBundles.savedImage(random, 4, 100_000, List.of("nginx:1.27"));
+    byte[] whole = TestBundles.zstd(tar(TestBundles.dockerSave(List.of(nginx))));
+    Path cut = Files.write(dir.resolve("cut.tar.zst"), java.util.Arrays.copyOf(whole, whole.length * 2 / 3));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> importBundle(cut)).isInstanceOf(io.wharf.oci.OciException.class);
+    long committed = nginx.layers().stream().filter(l -> storage.blobs().find(Digest.sha256Of(l)).isPresent()).count();
+    assertThat(committed).isPositive();
+
+    ImportSummary summary = importBundle(Files.write(dir.resolve("whole.tar.zst"), whole));
+
+    assertThat(summary.blobsExisting()).isEqualTo(committed);
+    assertThat(summary.blobsNew()).isEqualTo(nginx.layers().size() + 1 - committed);
+    assertImage(repo("docker.io/library/nginx"), "1.27", nginx, summary.images().get(0).digest());
   }
 
   /** The written manifest is an OCI image manifest over the config and the uncompressed layers, in order. */
