@@ -91,7 +91,12 @@ public final class BundleImporter {
   private record Planned(ImageStore.Parsed image, List<Reference> references, String source) {}
 
   private List<ImportedImage> importLayout(BundleContents c, ImageStore images, ImportOptions options, String bundle) {
-    Manifest index = new ManifestParser(BundleReader.MAX_JSON).parse(c.indexJson, null);
+    Manifest index;
+    try {
+      index = new ManifestParser(BundleReader.MAX_JSON).parse(c.indexJson, null);
+    } catch (OciException e) {
+      throw new OciException(e.error(), "index.json of " + bundle + " is invalid: " + e.getMessage(), e);
+    }
     if (!index.isIndex()) {
       throw new OciException(OciError.MANIFEST_INVALID, "index.json of " + bundle + " is not an image index");
     }

@@ -328,6 +328,11 @@ final class BundleImporterTest {
     Path tarWithoutIndex = write("other.tar", tar(Map.of("hello.txt", TestBundles.utf8("hi"))));
     assertThatThrownBy(() -> importBundle(tarWithoutIndex))
         .isInstanceOfSatisfying(OciException.class, e -> assertThat(e.getMessage()).contains("neither index.json"));
+    Path badIndex = write("bad.tar", tar(Map.of("oci-layout", TestBundles.utf8("{}"), "index.json", TestBundles.utf8("{\"schemaVersion\":2,"))));
+    assertThatThrownBy(() -> importBundle(badIndex)).isInstanceOfSatisfying(OciException.class, e -> {
+      assertThat(e.error()).isEqualTo(OciError.MANIFEST_INVALID);
+      assertThat(e.getMessage()).contains("index.json of " + badIndex);
+    });
   }
 
   @Test
