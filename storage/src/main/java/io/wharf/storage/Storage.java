@@ -30,6 +30,7 @@ public final class Storage implements AutoCloseable {
   private final TagStore tags;
   private final RepositoryStore repositories;
   private final Pins pins;
+  private final ProjectRepos projectRepos;
 
   private Storage(Layout layout, Index index, Clock clock) {
     this.layout = layout;
@@ -42,6 +43,7 @@ public final class Storage implements AutoCloseable {
     this.tags = new TagStore(layout, index, journal, locks);
     this.repositories = new RepositoryStore(index);
     this.pins = new Pins(layout, index, clock);
+    this.projectRepos = new ProjectRepos(layout, index);
     recover(journal);
   }
 
@@ -122,6 +124,11 @@ public final class Storage implements AutoCloseable {
 
   public Pins pins() {
     return pins;
+  }
+
+  /** Repositories that local projects list besides their own (imported images). */
+  public ProjectRepos projectRepos() {
+    return projectRepos;
   }
 
   /** The index, for tools that walk it (fsck, tests comparing it against the files). */
