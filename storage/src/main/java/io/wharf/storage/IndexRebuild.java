@@ -3,7 +3,11 @@ package io.wharf.storage;
 import io.wharf.storage.FileIndex.Finding;
 import io.wharf.storage.IndexDiff.Change;
 import io.wharf.storage.index.Column;
+import io.wharf.storage.layout.AtomicFiles;
 import io.wharf.storage.layout.Layout;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -41,6 +45,11 @@ public final class IndexRebuild {
     }
   }
 
+  /** The file that is there while a rebuild runs ({@code <data>/index.rebuilding}). */
+  static Path marker(Layout layout) {
+    return layout.dataRoot().resolve("index.rebuilding");
+  }
+
   /** Whether a layout has content an empty index would be missing. */
   static boolean hasContent(Layout layout) {
     return LayoutScan.hasContent(layout);
@@ -54,6 +63,9 @@ public final class IndexRebuild {
    */
   static RebuildReport into(Storage storage, Progress progress) {
     long start = System.nanoTime();
+    // until the marker goes, the index holds part of the files only: the next open runs this again
+    Path marker = marker(storage.layout());
+    AtomicFiles.write(marker, new byte[0], storage.layout().tmpDir());
     progress.begin("walking " + storage.layout().root(), -1);
     LayoutScan scan = LayoutScan.of(storage.layout());
     FileIndex derived = FileIndex.derive(scan, blob -> null, progress);
@@ -65,6 +77,12 @@ public final class IndexRebuild {
     progress.begin("writing " + changes.size() + " index entries", -1);
     IndexDiff.apply(storage.index(), changes);
     int pins = storage.pins().reindex();
+    try {
+      Files.delete(marker);
+      AtomicFiles.fsyncDirectory(marker.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot delete " + marker, e);
+    }
     List<String> skipped = new ArrayList<>();
     for (Finding f : derived.findings) {
       String line = f.kind() + " " + f.path() + ": " + f.detail();

@@ -74,8 +74,10 @@ public final class Storage implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data folder " + layout.root(), e);
     }
-    // RocksDB writes CURRENT when it creates a database: without it, this open starts an empty one
-    boolean fresh = !Files.exists(layout.indexDir().resolve("CURRENT"));
+    // RocksDB writes CURRENT when it creates a database: without it, this open starts an empty one.
+    // The marker says a rebuild was interrupted: the index holds part of the files only.
+    boolean interrupted = Files.exists(IndexRebuild.marker(layout));
+    boolean fresh = !Files.exists(layout.indexDir().resolve("CURRENT")) || interrupted;
     Index index;
     try {
       index = Index.open(layout.indexDir());
@@ -94,9 +96,11 @@ public final class Storage implements AutoCloseable {
       index.close();
       throw e;
     }
-    if (fresh && IndexRebuild.hasContent(layout)) {
+    if (interrupted || (fresh && IndexRebuild.hasContent(layout))) {
       try {
-        log.atWarn().addKeyValue("index", layout.indexDir()).log("the index is new but the data folder has content; rebuilding it from the files");
+        log.atWarn().addKeyValue("index", layout.indexDir())
+            .log(interrupted ? "an index rebuild was interrupted; running it again"
+                : "the index is new but the data folder has content; rebuilding it from the files");
         storage.rebuilt = IndexRebuild.into(storage, rebuildProgress);
       } catch (RuntimeException e) {
         storage.close();
