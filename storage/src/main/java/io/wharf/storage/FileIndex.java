@@ -54,7 +54,10 @@ final class FileIndex {
   final Map<Column, TreeMap<String, Object>> columns = new EnumMap<>(Column.class);
   final List<Finding> findings = new ArrayList<>();
   private final Map<String, FoundBlob> blobs = new HashMap<>();
-  private final ManifestParser parser = new ManifestParser(Integer.MAX_VALUE);
+  /** Bigger than any manifest a registry accepts (the parser's default cap is 4 MiB). */
+  private static final int MAX_MANIFEST = 64 * 1024 * 1024;
+
+  private final ManifestParser parser = new ManifestParser(MAX_MANIFEST);
   private final Map<Digest, @Nullable Manifest> parsed = new HashMap<>();
 
   private FileIndex() {
@@ -68,9 +71,9 @@ final class FileIndex {
     return List.of(Column.BLOBS, Column.REPOSITORIES, Column.LAYERS, Column.MANIFESTS, Column.REFERRERS, Column.TAGS);
   }
 
-  static FileIndex derive(LayoutScan scan, BlobCheck check, Progress progress) {
+  static FileIndex derive(LayoutScan scan, BlobCheck check) {
     FileIndex index = new FileIndex();
-    index.addBlobs(scan, check, progress);
+    index.addBlobs(scan, check);
     index.addManifests(scan);
     index.addLayers(scan);
     index.addTags(scan);
@@ -93,8 +96,7 @@ final class FileIndex {
     return columns.get(Column.BLOBS).containsKey(digest.toString());
   }
 
-  private void addBlobs(LayoutScan scan, BlobCheck check, Progress progress) {
-    progress.begin("blobs", scan.blobs.stream().mapToLong(FoundBlob::size).sum());
+  private void addBlobs(LayoutScan scan, BlobCheck check) {
     for (FoundBlob blob : scan.blobs) {
       Finding problem = check.check(blob);
       if (problem != null) {
@@ -166,6 +168,10 @@ final class FileIndex {
       return parsed.get(blob.digest());
     }
     Manifest manifest = null;
+    if (blob.size() > MAX_MANIFEST) {
+      parsed.put(blob.digest(), null); // a layer linked as a revision: not worth reading to find out
+      return null;
+    }
     try {
       byte[] body = Files.readAllBytes(blob.path());
       Digester digester = Digester.of(blob.digest().algorithm());

@@ -105,7 +105,10 @@ public final class Fsck {
     indexed.get(Column.BLOBS).forEach((k, v) -> indexedSizes.put(k, Records.decode(v, BlobRecord.class).size()));
     progress.begin("walking " + layout.root(), -1);
     LayoutScan scan = LayoutScan.of(layout);
-    FileIndex derived = FileIndex.derive(scan, this::checkBlob, progress);
+    long toHash = scan.blobs.stream().filter(b -> deep || !indexedSizes.containsKey(b.digest().toString()))
+        .mapToLong(FoundBlob::size).sum();
+    progress.begin(deep ? "hashing every blob" : "checking blobs", toHash);
+    FileIndex derived = FileIndex.derive(scan, this::checkBlob);
 
     for (Finding f : derived.findings) {
       if (f.action() == Action.QUARANTINE_BLOB) {

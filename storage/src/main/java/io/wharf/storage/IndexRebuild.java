@@ -68,7 +68,8 @@ public final class IndexRebuild {
     AtomicFiles.write(marker, new byte[0], storage.layout().tmpDir());
     progress.begin("walking " + storage.layout().root(), -1);
     LayoutScan scan = LayoutScan.of(storage.layout());
-    FileIndex derived = FileIndex.derive(scan, blob -> null, progress);
+    progress.begin("reading " + scan.revisions.size() + " manifest revisions", -1);
+    FileIndex derived = FileIndex.derive(scan, blob -> null);
     Map<Column, Map<String, byte[]>> current = new EnumMap<>(Column.class);
     for (Column c : FileIndex.derivedColumns()) {
       current.put(c, IndexDiff.read(storage.index(), c));

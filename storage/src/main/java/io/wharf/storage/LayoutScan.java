@@ -27,8 +27,8 @@ import org.jspecify.annotations.Nullable;
  * revision and tag links, and whatever does not belong there. What {@link IndexRebuild} and
  * {@link Fsck} derive an index from.
  *
- * <p>A link is taken only when it holds exactly the digest its path names (distribution writes
- * both); anything else is listed as a {@link BadLink}. Files deleted while the walk runs are
+ * <p>A link is read as serving reads it ({@link LinkFile#read}) and taken only when it holds the
+ * digest its path names (distribution writes both); anything else is listed as a {@link BadLink}. Files deleted while the walk runs are
  * skipped, so it can run beside a serving daemon.
  */
 final class LayoutScan {
@@ -203,7 +203,7 @@ final class LayoutScan {
         }
         Path link = dir.resolve("link");
         Long modified = modifiedAt(link);
-        Optional<Digest> held = modified == null ? Optional.empty() : readLink(link);
+        Optional<Digest> held = modified == null ? Optional.empty() : LinkFile.read(link);
         if (modified == null) {
           badLinks.add(new BadLink(dir, "no link file", repo, pathDigest, kind));
         } else if (held.isEmpty() || !held.get().equals(pathDigest)) {
@@ -226,25 +226,12 @@ final class LayoutScan {
       }
       Path link = dir.resolve("current/link");
       Long modified = modifiedAt(link);
-      Optional<Digest> held = modified == null ? Optional.empty() : readLink(link);
+      Optional<Digest> held = modified == null ? Optional.empty() : LinkFile.read(link);
       if (held.isEmpty()) {
         badLinks.add(new BadLink(dir, modified == null ? "no current link" : "current link holds no digest", repo, null, "tag"));
       } else {
         tags.add(new FoundTag(repo, new Tag(name), held.get(), dir, modified));
       }
-    }
-  }
-
-  /** A link's digest when the file holds exactly one (LinkFile.read also accepts surrounding space). */
-  private static Optional<Digest> readLink(Path link) {
-    try {
-      byte[] bytes = Files.readAllBytes(link);
-      String text = new String(bytes, java.nio.charset.StandardCharsets.US_ASCII);
-      return Digest.isDigest(text) ? LinkFile.read(link) : Optional.empty();
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + link, e);
     }
   }
 

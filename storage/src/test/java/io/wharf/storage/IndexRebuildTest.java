@@ -34,6 +34,8 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The index rebuilt from the files equals the one live writes produced, entry for entry. */
@@ -70,17 +72,45 @@ final class IndexRebuildTest {
     }
   }
 
-  @Test
-  void aCorruptIndexIsMovedAsideAndRebuilt() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"torn MANIFEST", "deleted MANIFEST", "torn table", "garbage CURRENT"})
+  void aCorruptIndexIsMovedAsideAndRebuilt(String damage) throws Exception {
     Map<Column, Map<String, String>> live;
     try (Storage storage = Storage.open(data)) {
       pushVariedContent(storage);
       live = snapshot(storage);
     }
+    try (Storage reopened = Storage.open(data)) {
+      assertThat(reopened.rebuilt()).isEmpty(); // and RocksDB flushed its tables on the way
+    }
     Path indexDir = data.resolve("index");
-    try (Stream<Path> files = Files.list(indexDir)) {
-      for (Path manifest : files.filter(p -> p.getFileName().toString().startsWith("MANIFEST-")).toList()) {
-        Files.write(manifest, bytes(random, 300)); // a torn MANIFEST: what RocksDB calls corruption
+    List<Path> files;
+    try (Stream<Path> list = Files.list(indexDir)) {
+      files = list.toList();
+    }
+    for (Path file : files) {
+      String name = file.getFileName().toString();
+      switch (damage) {
+        case "torn MANIFEST" -> {
+          if (name.startsWith("MANIFEST-")) {
+            Files.write(file, bytes(random, 300));
+          }
+        }
+        case "deleted MANIFEST" -> {
+          if (name.startsWith("MANIFEST-")) {
+            Files.delete(file);
+          }
+        }
+        case "torn table" -> {
+          if (name.endsWith(".sst")) {
+            Files.write(file, bytes(random, 100));
+          }
+        }
+        default -> {
+          if (name.equals("CURRENT")) {
+            Files.writeString(file, "garbage");
+          }
+        }
       }
     }
 

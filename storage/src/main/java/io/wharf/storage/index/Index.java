@@ -102,20 +102,21 @@ public final class Index implements AutoCloseable {
   }
 
   /**
-   * Whether an open failed because the files are damaged. A held lock is an I/O error ("lock
-   * hold by current process", "While lock file"), never this: a second daemon must fail fast, not
-   * move the first one's index aside.
+   * Whether an open failed because the files are damaged: RocksDB's Corruption (a torn MANIFEST
+   * or table, a bad CURRENT), or a file the MANIFEST names that is gone. A held lock is an I/O
+   * error too ("lock hold by current process", "While lock file"), never this: a second daemon
+   * must fail fast, not move the first one's index aside.
    */
   private static boolean isCorruption(RocksDBException e) {
     Status status = e.getStatus();
     if (status == null) {
       return false;
     }
-    String text = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-    if (text.contains("lock")) {
-      return false;
+    if (status.getCode() == Status.Code.Corruption) {
+      return true;
     }
-    return status.getCode() == Status.Code.Corruption;
+    String text = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return status.getCode() == Status.Code.IOError && text.contains("no such file or directory") && !text.contains("lock");
   }
 
   public Optional<byte[]> get(Column column, String key) {
