@@ -4,10 +4,9 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * What an index rebuild found in the files and wrote.
+ * What an index rebuild found in the files and wrote: how many blobs, repositories, manifests,
+ * tags, layer links, referrers and pins the index now holds from them.
  *
- * @param blobs, repositories, manifests, tags, layers, referrers, pins entries the index now holds
- *     from the files
  * @param changed index entries added, replaced or removed to get there (all of them into an empty index)
  * @param skipped links and files left out, one line each (a link to a blob that is not stored, say)
  */
