@@ -1,13 +1,17 @@
 package io.wharf.storage;
 
 import io.wharf.storage.index.Index;
+import io.wharf.storage.index.IndexCorruptException;
 import io.wharf.storage.layout.AtomicFiles;
 import io.wharf.storage.layout.Layout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +21,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Start-up recovery: roll forward every journaled commit (see {@link Journal}), then delete temp
  * files and upload sessions, the only things an interrupted write can leave. Holding the index open
- * holds RocksDB's lock, so a second process on the same data folder fails fast.
+ * holds RocksDB's lock, so a second process on the same data folder fails fast. A missing or
+ * corrupt index is rebuilt from the files ({@link IndexRebuild}): they are the source of truth.
  */
 public final class Storage implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Storage.class);
@@ -31,6 +36,7 @@ public final class Storage implements AutoCloseable {
   private final RepositoryStore repositories;
   private final Pins pins;
   private final ProjectRepos projectRepos;
+  private @Nullable RebuildReport rebuilt;
 
   private Storage(Layout layout, Index index, Clock clock) {
     this.layout = layout;
@@ -53,6 +59,15 @@ public final class Storage implements AutoCloseable {
   }
 
   public static Storage open(Path dataRoot, Clock clock) {
+    return open(dataRoot, clock, Progress.NONE);
+  }
+
+  /**
+   * Opens the storage; when the index is missing (a new folder among existing files) or RocksDB
+   * reports it corrupt, rebuilds it from the files first, reporting to {@code rebuildProgress}.
+   * A corrupt index is moved aside to {@code index.corrupt-<millis>}, not deleted, for a post-mortem.
+   */
+  static Storage open(Path dataRoot, Clock clock, Progress rebuildProgress) {
     Layout layout = new Layout(dataRoot);
     try {
       AtomicFiles.createDirectories(layout.blobsRoot());
@@ -61,13 +76,54 @@ public final class Storage implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create data folder " + layout.root(), e);
     }
-    Index index = Index.open(layout.indexDir());
+    // RocksDB writes CURRENT when it creates a database: without it, this open starts an empty one.
+    // The marker says a rebuild was interrupted: the index holds part of the files only.
+    boolean interrupted = Files.exists(IndexRebuild.marker(layout));
+    boolean fresh = !Files.exists(layout.indexDir().resolve("CURRENT")) || interrupted;
+    Index index;
     try {
-      return new Storage(layout, index, clock);
+      index = Index.open(layout.indexDir());
+    } catch (IndexCorruptException e) {
+      Path aside = layout.dataRoot().resolve("index.corrupt-" + clock.millis());
+      log.atWarn().addKeyValue("index", layout.indexDir()).addKeyValue("movedTo", aside).addKeyValue("error", e.getMessage())
+          .log("the index is corrupt; moving it aside and rebuilding it from the files");
+      moveAside(layout.indexDir(), aside);
+      fresh = true;
+      index = Index.open(layout.indexDir());
+    }
+    Storage storage;
+    try {
+      storage = new Storage(layout, index, clock);
     } catch (RuntimeException e) {
       index.close();
       throw e;
     }
+    if (interrupted || (fresh && IndexRebuild.hasContent(layout))) {
+      try {
+        log.atWarn().addKeyValue("index", layout.indexDir())
+            .log(interrupted ? "an index rebuild was interrupted; running it again"
+                : "the index is new but the data folder has content; rebuilding it from the files");
+        storage.rebuilt = IndexRebuild.into(storage, rebuildProgress);
+      } catch (RuntimeException e) {
+        storage.close();
+        throw e;
+      }
+    }
+    return storage;
+  }
+
+  private static void moveAside(Path indexDir, Path aside) {
+    try {
+      Files.move(indexDir, aside, StandardCopyOption.ATOMIC_MOVE);
+      AtomicFiles.fsyncDirectory(indexDir.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot move the corrupt index " + indexDir + " aside", e);
+    }
+  }
+
+  /** The rebuild this open ran (the index was missing or corrupt), if it ran one. */
+  public Optional<RebuildReport> rebuilt() {
+    return Optional.ofNullable(rebuilt);
   }
 
   private void recover(Journal journal) {

@@ -96,7 +96,7 @@ public final class UploadStore {
       throw new OciException(
           OciError.RANGE_INVALID, "chunk starts at " + expectedStart + " but the upload holds " + s.offset() + " bytes");
     }
-    return new UploadWriter(s);
+    return new UploadWriter(s, () -> discard(s));
   }
 
   /**

@@ -1,8 +1,9 @@
 package io.wharf.storage;
 
+import io.wharf.oci.Digest;
+import io.wharf.oci.OciException;
 import io.wharf.storage.layout.StorageFailure;
 import java.io.IOException;
-import io.wharf.oci.Digest;
 import java.nio.ByteBuffer;
 
 /**
@@ -17,10 +18,13 @@ import java.nio.ByteBuffer;
  */
 public final class UploadWriter implements AutoCloseable {
   private final UploadSession session;
+  private final Runnable discard;
   private boolean closed;
 
-  UploadWriter(UploadSession session) {
+  /** @param discard drops the session and its file (when the disk is full) */
+  UploadWriter(UploadSession session, Runnable discard) {
     this.session = session;
+    this.discard = discard;
   }
 
   /** Appends the buffer's remaining bytes. */
@@ -31,7 +35,7 @@ public final class UploadWriter implements AutoCloseable {
     try {
       session.append(bytes);
     } catch (IOException e) {
-      throw StorageFailure.of("cannot write upload " + session.id(), e);
+      throw failed(e);
     }
   }
 
@@ -59,8 +63,21 @@ public final class UploadWriter implements AutoCloseable {
     try {
       session.appendHashed(bytes);
     } catch (IOException e) {
-      throw StorageFailure.of("cannot write upload " + session.id(), e);
+      throw failed(e);
     }
+  }
+
+  /**
+   * A full disk (ENOSPC, EDQUOT) ends the session at once: its bytes so far only hold space that
+   * serving and other writes need, and no client resumes an upload the registry refused. The
+   * client sees 503 UNAVAILABLE; a later request to the session, BLOB_UPLOAD_UNKNOWN.
+   */
+  private RuntimeException failed(IOException e) {
+    RuntimeException failure = StorageFailure.of("cannot write upload " + session.id(), e);
+    if (failure instanceof OciException) {
+      discard.run();
+    }
+    return failure;
   }
 
   /**

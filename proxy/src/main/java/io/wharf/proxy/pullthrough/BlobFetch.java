@@ -386,7 +386,24 @@ final class BlobFetch implements GrowingBlob {
         throw new OciException(OciError.UNAVAILABLE, "upstream answered from byte " + start + ", expected " + received);
       }
       if (total >= 0) {
+        requireRoom(total - start);
         size.complete(total);
+      }
+    }
+
+    /**
+     * Refuses a blob that cannot fit before any reader is answered, so its clients get a clean 503
+     * rather than a 200 cut short. Fetches that only overflow together still fail at their write
+     * (ENOSPC), with the same error for readers that have not started and the session deleted.
+     */
+    private void requireRoom(long bytes) {
+      long free = writer.file().toFile().getUsableSpace();
+      if (bytes > free) {
+        OciException full = new OciException(OciError.UNAVAILABLE,
+            "storage is full: blob " + digest + " needs " + bytes + " bytes, " + free + " are free");
+        failedWrite = full; // the disk's failure, not the upstream's: its circuit breaker is not told
+        stopped = true;
+        throw full;
       }
     }
 

@@ -20,6 +20,7 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -60,7 +61,8 @@ public final class Index implements AutoCloseable {
   /**
    * Opens (creating if needed) the index in {@code dir}.
    *
-   * @throws UncheckedIOException when it cannot be opened, e.g. another process holds its lock
+   * @throws IndexCorruptException when RocksDB reports its files corrupt
+   * @throws UncheckedIOException when it cannot be opened otherwise, e.g. another process holds its lock
    */
   public static Index open(Path dir) {
     try {
@@ -91,8 +93,30 @@ public final class Index implements AutoCloseable {
       dbOptions.close();
       cfOptions.close();
       memory.close();
-      throw new UncheckedIOException("cannot open index " + dir + ": " + e.getMessage(), new IOException(e));
+      String message = "cannot open index " + dir + ": " + e.getMessage();
+      if (isCorruption(e)) {
+        throw new IndexCorruptException(message, new IOException(e));
+      }
+      throw new UncheckedIOException(message, new IOException(e));
     }
+  }
+
+  /**
+   * Whether an open failed because the files are damaged: RocksDB's Corruption (a torn MANIFEST
+   * or table, a bad CURRENT), or a file the MANIFEST names that is gone. A held lock is an I/O
+   * error too ("lock hold by current process", "While lock file"), never this: a second daemon
+   * must fail fast, not move the first one's index aside.
+   */
+  private static boolean isCorruption(RocksDBException e) {
+    Status status = e.getStatus();
+    if (status == null) {
+      return false;
+    }
+    if (status.getCode() == Status.Code.Corruption) {
+      return true;
+    }
+    String text = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
+    return status.getCode() == Status.Code.IOError && text.contains("no such file or directory") && !text.contains("lock");
   }
 
   public Optional<byte[]> get(Column column, String key) {
