@@ -30,10 +30,14 @@ public final class Storage implements AutoCloseable {
   private final TagStore tags;
   private final RepositoryStore repositories;
   private final Pins pins;
+  private final AccessStats access;
+  private final Images images;
+  private final Clock clock;
 
   private Storage(Layout layout, Index index, Clock clock) {
     this.layout = layout;
     this.index = index;
+    this.clock = clock;
     Journal journal = new Journal(layout, index);
     RepositoryLocks locks = new RepositoryLocks();
     this.blobs = new BlobStore(layout, index, journal, clock, locks);
@@ -42,6 +46,8 @@ public final class Storage implements AutoCloseable {
     this.tags = new TagStore(layout, index, journal, locks);
     this.repositories = new RepositoryStore(index);
     this.pins = new Pins(layout, index, clock);
+    this.access = new AccessStats(index, clock);
+    this.images = new Images(index, blobs, pins, access);
     recover(journal);
   }
 
@@ -124,6 +130,25 @@ public final class Storage implements AutoCloseable {
     return pins;
   }
 
+  /** Pull statistics, gathered in memory and flushed to the index by {@link AccessStats#flush()}. */
+  public AccessStats access() {
+    return access;
+  }
+
+  /** The images of every repository, for listing and eviction. */
+  public Images images() {
+    return images;
+  }
+
+  /** Bytes of every committed blob: what the quota counts. */
+  public long usedBytes() {
+    return blobs.usedBytes();
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
   /** The index, for tools that walk it (fsck, tests comparing it against the files). */
   public Index index() {
     return index;
@@ -131,6 +156,7 @@ public final class Storage implements AutoCloseable {
 
   @Override
   public void close() {
+    access.close();
     uploads.closeAll();
     index.close();
   }
