@@ -13,8 +13,10 @@ import io.wharf.storage.index.RepositoryRecord;
 import io.wharf.storage.layout.Layout;
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -30,8 +32,10 @@ public final class BlobStore {
   private final Journal journal;
   private final Clock clock;
   private final RepositoryLocks locks;
+  private final ReferenceGuard guard;
 
-  BlobStore(Layout layout, Index index, Journal journal, Clock clock, RepositoryLocks locks) {
+  BlobStore(Layout layout, Index index, Journal journal, Clock clock, RepositoryLocks locks, ReferenceGuard guard) {
+    this.guard = guard;
     this.layout = layout;
     this.index = index;
     this.journal = journal;
@@ -70,6 +74,8 @@ public final class BlobStore {
   public Optional<BlobInfo> link(RepositoryName repo, Digest digest) {
     ReentrantLock lock = locks.of(repo);
     lock.lock();
+    // a sweep must not delete the blob between the check and the link
+    Lock referencing = guard.referencing(List.of(digest.toString()));
     try {
       Optional<BlobInfo> blob = find(digest);
       if (blob.isEmpty() || index.contains(Column.LAYERS, Keys.inRepo(repo, digest))) {
@@ -80,6 +86,7 @@ public final class BlobStore {
       journal.run(commit, CrashPoint.BLOB);
       return blob;
     } finally {
+      referencing.unlock();
       lock.unlock();
     }
   }

@@ -33,6 +33,10 @@ public final class Storage implements AutoCloseable {
   private final AccessStats access;
   private final Images images;
   private final Clock clock;
+  private final ReferenceGuard guard;
+  private final BlobSweeper sweeper;
+  private final RepositoryLocks locks;
+  private final Journal journal;
 
   private Storage(Layout layout, Index index, Clock clock) {
     this.layout = layout;
@@ -40,14 +44,18 @@ public final class Storage implements AutoCloseable {
     this.clock = clock;
     Journal journal = new Journal(layout, index);
     RepositoryLocks locks = new RepositoryLocks();
-    this.blobs = new BlobStore(layout, index, journal, clock, locks);
-    this.uploads = new UploadStore(layout, index, journal, blobs, clock);
-    this.manifests = new ManifestStore(layout, index, journal, blobs, clock, locks);
+    this.guard = new ReferenceGuard(clock);
+    this.blobs = new BlobStore(layout, index, journal, clock, locks, guard);
+    this.uploads = new UploadStore(layout, index, journal, blobs, clock, guard);
+    this.manifests = new ManifestStore(layout, index, journal, blobs, clock, locks, guard);
     this.tags = new TagStore(layout, index, journal, locks);
     this.repositories = new RepositoryStore(index);
     this.pins = new Pins(layout, index, clock);
     this.access = new AccessStats(index, clock);
     this.images = new Images(index, blobs, pins, access);
+    this.sweeper = new BlobSweeper(layout, index, journal, guard, pins);
+    this.locks = locks;
+    this.journal = journal;
     recover(journal);
   }
 
@@ -147,6 +155,22 @@ public final class Storage implements AutoCloseable {
 
   Clock clock() {
     return clock;
+  }
+
+  ReferenceGuard guard() {
+    return guard;
+  }
+
+  BlobSweeper sweeper() {
+    return sweeper;
+  }
+
+  RepositoryLocks locks() {
+    return locks;
+  }
+
+  Journal journal() {
+    return journal;
   }
 
   /** The index, for tools that walk it (fsck, tests comparing it against the files). */

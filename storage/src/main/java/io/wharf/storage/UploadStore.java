@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -41,9 +42,11 @@ public final class UploadStore {
   private final Journal journal;
   private final BlobStore blobs;
   private final Clock clock;
+  private final ReferenceGuard guard;
   private final Map<String, UploadSession> sessions = new ConcurrentHashMap<>();
 
-  UploadStore(Layout layout, Index index, Journal journal, BlobStore blobs, Clock clock) {
+  UploadStore(Layout layout, Index index, Journal journal, BlobStore blobs, Clock clock, ReferenceGuard guard) {
+    this.guard = guard;
     this.layout = layout;
     this.index = index;
     this.journal = journal;
@@ -134,6 +137,8 @@ public final class UploadStore {
     // the repository's lock: an unlink of the same blob must not interleave with this link
     ReentrantLock lock = blobs.lockOf(repo);
     lock.lock();
+    // a sweep must not delete a committed blob of this digest between the check and the link
+    Lock referencing = guard.referencing(List.of(expected.toString()));
     try {
       Commit commit = new Commit(layout);
       boolean known = blobs.find(expected).isPresent();
@@ -144,12 +149,13 @@ public final class UploadStore {
       commit.deleteTree(dir).link(layout.layerLink(repo, expected), expected).delete(Column.UPLOADS, id);
       blobs.addLink(commit, repo, expected);
       journal.run(commit, CrashPoint.BLOB);
+      return blobs.find(expected).orElseThrow();
     } finally {
+      referencing.unlock();
       lock.unlock();
       // its file is closed and committed (or in the journal): the session cannot be used again
       sessions.remove(id);
     }
-    return blobs.find(expected).orElseThrow();
   }
 
   /**
