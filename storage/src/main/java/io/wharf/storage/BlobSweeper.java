@@ -35,6 +35,9 @@ final class BlobSweeper {
   /** A deleted blob and its size. */
   record Removed(Digest digest, long size) {}
 
+  /** The repositories that link each of the digests a LAYERS scan looked for. */
+  record Linkers(Set<String> scanned, Map<String, List<RepositoryName>> repos) {}
+
   private final Layout layout;
   private final Index index;
   private final Journal journal;
@@ -49,8 +52,8 @@ final class BlobSweeper {
     this.pins = pins;
   }
 
-  /** repo list per digest, for the candidates: every repository that links one of them. */
-  Map<String, List<RepositoryName>> linkers(Set<String> candidates) {
+  /** Every repository that links each candidate: one scan of column LAYERS. */
+  Linkers linkers(Set<String> candidates) {
     Map<String, List<RepositoryName>> out = new HashMap<>();
     index.scan(Column.LAYERS, "", null, (key, value) -> {
       String digest = Keys.last(key);
@@ -59,7 +62,7 @@ final class BlobSweeper {
       }
       return true;
     });
-    return out;
+    return new Linkers(Set.copyOf(candidates), out);
   }
 
   /** Whether a candidate may go now, as far as can be told without the guard held. */
@@ -72,12 +75,11 @@ final class BlobSweeper {
    *
    * @param cutoff epoch millis: a blob committed or referenced at or after it stays
    * @param linkers from {@link #linkers}, read after the sweep's snapshot (a later link is a
-   *     reference, so it keeps the blob)
+   *     reference, so it keeps the blob); a candidate it did not look for is looked up
    * @param removed receives each blob as it goes (for progress)
    */
   List<Removed> sweep(
-      Collection<String> candidates, long cutoff, Predicate<Digest> inFlight, Map<String, List<RepositoryName>> linkers,
-      Consumer<Removed> removed) {
+      Collection<String> candidates, long cutoff, Predicate<Digest> inFlight, Linkers linkers, Consumer<Removed> removed) {
     List<String> todo = new ArrayList<>(candidates);
     List<Removed> out = new ArrayList<>();
     for (int from = 0; from < todo.size(); from += BATCH) {
@@ -89,8 +91,7 @@ final class BlobSweeper {
     return out;
   }
 
-  private List<Removed> deleteBatch(
-      List<String> batch, long cutoff, Predicate<Digest> inFlight, Map<String, List<RepositoryName>> linkers) {
+  private List<Removed> deleteBatch(List<String> batch, long cutoff, Predicate<Digest> inFlight, Linkers linkers) {
     Set<String> pinned = new HashSet<>();
     pins.list().forEach(p -> pinned.add(p.digest().toString()));
     Commit commit = new Commit(layout);
@@ -101,7 +102,12 @@ final class BlobSweeper {
         continue;
       }
       Digest digest = Digest.parse(d);
-      for (RepositoryName repo : linkers.getOrDefault(d, List.of())) {
+      // a digest the scan did not look for (a manifest that changed since the snapshot named it) is
+      // looked for now: a layer link must never outlive its blob
+      List<RepositoryName> repos = linkers.scanned().contains(d)
+          ? linkers.repos().getOrDefault(d, List.of())
+          : linkers(Set.of(d)).repos().getOrDefault(d, List.of());
+      for (RepositoryName repo : repos) {
         commit.deleteTree(layout.layerLinkDir(repo, digest)).delete(Column.LAYERS, Keys.inRepo(repo, digest));
       }
       commit.deleteTree(layout.blobData(digest).getParent()).delete(Column.BLOBS, d);
