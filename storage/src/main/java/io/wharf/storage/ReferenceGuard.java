@@ -37,6 +37,7 @@ final class ReferenceGuard {
   private final ConcurrentHashMap<String, Long> referencedAt = new ConcurrentHashMap<>();
   private volatile long retention = DEFAULT_RETENTION;
   private volatile int nextPrune = PRUNE_ABOVE;
+  private volatile long lastPrune = Long.MIN_VALUE / 2;
 
   ReferenceGuard(Clock clock) {
     this.clock = clock;
@@ -53,7 +54,8 @@ final class ReferenceGuard {
     for (String d : digests) {
       referencedAt.merge(d, now, Math::max);
     }
-    if (referencedAt.size() > nextPrune) {
+    int size = referencedAt.size();
+    if (size > nextPrune || (size > PRUNE_ABOVE && now - lastPrune > retention)) {
       prune(now);
     }
     return shared;
@@ -91,12 +93,14 @@ final class ReferenceGuard {
   }
 
   private synchronized void prune(long now) {
-    if (referencedAt.size() <= nextPrune) {
+    if (referencedAt.size() <= PRUNE_ABOVE || (referencedAt.size() <= nextPrune && now - lastPrune <= retention)) {
       return;
     }
+    lastPrune = now;
     long oldest = now - retention;
     referencedAt.values().removeIf(t -> t < oldest);
-    // when more than the threshold are recent, wait for twice as many before the next walk
+    // when more than the threshold are recent, wait for twice as many (or one retention) before
+    // the next walk, so that a busy hour does not walk the map on every commit
     nextPrune = Math.max(PRUNE_ABOVE, referencedAt.size() * 2);
   }
 }
