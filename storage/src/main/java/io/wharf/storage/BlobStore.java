@@ -35,12 +35,12 @@ public final class BlobStore {
   private final ReferenceGuard guard;
 
   BlobStore(Layout layout, Index index, Journal journal, Clock clock, RepositoryLocks locks, ReferenceGuard guard) {
-    this.guard = guard;
     this.layout = layout;
     this.index = index;
     this.journal = journal;
     this.clock = clock;
     this.locks = locks;
+    this.guard = guard;
   }
 
   /** A committed blob, whichever repositories link it. */
@@ -72,10 +72,10 @@ public final class BlobStore {
    * @return the blob, or empty when no such blob is committed
    */
   public Optional<BlobInfo> link(RepositoryName repo, Digest digest) {
-    ReentrantLock lock = locks.of(repo);
-    lock.lock();
     // a sweep must not delete the blob between the check and the link
     Lock referencing = guard.referencing(List.of(digest.toString()));
+    ReentrantLock lock = locks.of(repo);
+    lock.lock();
     try {
       Optional<BlobInfo> blob = find(digest);
       if (blob.isEmpty() || index.contains(Column.LAYERS, Keys.inRepo(repo, digest))) {
@@ -86,8 +86,8 @@ public final class BlobStore {
       journal.run(commit, CrashPoint.BLOB);
       return blob;
     } finally {
-      referencing.unlock();
       lock.unlock();
+      referencing.unlock();
     }
   }
 

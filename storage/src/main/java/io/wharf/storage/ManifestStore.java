@@ -59,13 +59,13 @@ public final class ManifestStore {
 
   ManifestStore(
       Layout layout, Index index, Journal journal, BlobStore blobs, Clock clock, RepositoryLocks locks, ReferenceGuard guard) {
-    this.guard = guard;
     this.layout = layout;
     this.index = index;
     this.journal = journal;
     this.blobs = blobs;
     this.clock = clock;
     this.locks = locks;
+    this.guard = guard;
   }
 
   /** A manifest linked into this repository, with its bytes. */
@@ -96,13 +96,13 @@ public final class ManifestStore {
    */
   public void put(RepositoryName repo, Manifest manifest, byte[] body, @Nullable Tag tag) {
     Digest digest = manifest.digest();
-    ReentrantLock lock = locks.of(repo);
-    lock.lock();
     ManifestRecord record = record(manifest, clock.millis());
     List<String> named = new ArrayList<>(record.references());
     named.add(digest.toString());
     // a sweep must not delete the manifest's bytes or what it references while this commit lands
     Lock referencing = guard.referencing(named);
+    ReentrantLock lock = locks.of(repo);
+    lock.lock();
     try {
       Commit commit = new Commit(layout);
       if (blobs.find(digest).isEmpty()) {
@@ -125,8 +125,8 @@ public final class ManifestStore {
       journal.run(commit, CrashPoint.MANIFEST);
       bodies.put(digest, body);
     } finally {
-      referencing.unlock();
       lock.unlock();
+      referencing.unlock();
     }
   }
 

@@ -32,7 +32,6 @@ public final class Storage implements AutoCloseable {
   private final Pins pins;
   private final AccessStats access;
   private final Images images;
-  private final Clock clock;
   private final ReferenceGuard guard;
   private final BlobSweeper sweeper;
   private final RepositoryLocks locks;
@@ -41,7 +40,6 @@ public final class Storage implements AutoCloseable {
   private Storage(Layout layout, Index index, Clock clock) {
     this.layout = layout;
     this.index = index;
-    this.clock = clock;
     Journal journal = new Journal(layout, index);
     RepositoryLocks locks = new RepositoryLocks();
     this.guard = new ReferenceGuard(clock);
@@ -151,10 +149,6 @@ public final class Storage implements AutoCloseable {
   /** Bytes of every committed blob: what the quota counts. */
   public long usedBytes() {
     return blobs.usedBytes();
-  }
-
-  Clock clock() {
-    return clock;
   }
 
   ReferenceGuard guard() {

@@ -46,12 +46,12 @@ public final class UploadStore {
   private final Map<String, UploadSession> sessions = new ConcurrentHashMap<>();
 
   UploadStore(Layout layout, Index index, Journal journal, BlobStore blobs, Clock clock, ReferenceGuard guard) {
-    this.guard = guard;
     this.layout = layout;
     this.index = index;
     this.journal = journal;
     this.blobs = blobs;
     this.clock = clock;
+    this.guard = guard;
   }
 
   /** Opens a new, empty session. */
@@ -135,10 +135,10 @@ public final class UploadStore {
     CrashPoint.AFTER_FSYNC.reached(CrashPoint.BLOB);
     Path dir = layout.uploadDir(repo, id);
     // the repository's lock: an unlink of the same blob must not interleave with this link
-    ReentrantLock lock = blobs.lockOf(repo);
-    lock.lock();
     // a sweep must not delete a committed blob of this digest between the check and the link
     Lock referencing = guard.referencing(List.of(expected.toString()));
+    ReentrantLock lock = blobs.lockOf(repo);
+    lock.lock();
     try {
       Commit commit = new Commit(layout);
       boolean known = blobs.find(expected).isPresent();
@@ -151,8 +151,8 @@ public final class UploadStore {
       journal.run(commit, CrashPoint.BLOB);
       return blobs.find(expected).orElseThrow();
     } finally {
-      referencing.unlock();
       lock.unlock();
+      referencing.unlock();
       // its file is closed and committed (or in the journal): the session cannot be used again
       sessions.remove(id);
     }
