@@ -72,7 +72,11 @@ public final class Eviction {
     return policy;
   }
 
-  /** Evicts when usage is past the high-water mark; otherwise only measures. */
+  /**
+   * Evicts when usage is past the high-water mark; otherwise only measures. Blobs no manifest
+   * references are GC's to remove (a push in progress uploads its layers before its manifest, so
+   * only a GC grace period can tell them from garbage): run GC before a pass when garbage matters.
+   */
   public EvictionResult runIfNeeded() {
     long usedBefore = storage.usedBytes();
     if (usedBefore <= policy.highMark()) {
@@ -81,7 +85,9 @@ public final class Eviction {
     ReentrantLock sweeps = storage.guard().sweeps();
     sweeps.lock();
     try {
-      return evict(storage.usedBytes());
+      // a pass or a GC that held the lock meanwhile may have done the work already
+      long used = storage.usedBytes();
+      return used <= policy.highMark() ? new EvictionResult(List.of(), 0, used, used) : evict(used);
     } finally {
       sweeps.unlock();
     }
