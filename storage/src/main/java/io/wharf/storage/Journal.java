@@ -80,6 +80,44 @@ final class Journal {
   }
 
   /**
+   * Runs a deletion index first, files last, for content nothing references any more (GC,
+   * eviction): the index must never claim a blob whose file is gone, while a file no entry names
+   * is only an orphan. One synced batch deletes the index entries and records the file steps in a
+   * journal entry, so a crash before the files are gone is rolled forward at start-up ({@link
+   * #recover()}); once they are, the entry goes, synced, before anything could commit the same
+   * digest again (the caller holds the {@link ReferenceGuard} exclusively meanwhile), so a replay
+   * can never delete a newer file.
+   */
+  void runIndexFirst(Commit commit) {
+    replayFailed();
+    String id = writeIndexFirst(commit);
+    try {
+      for (FileOp op : commit.files()) {
+        op.apply(layout);
+      }
+    } catch (RuntimeException e) {
+      // the index no longer names them: what is left is orphan files, which fsck lists
+      log.atWarn().addKeyValue("commit", id).addKeyValue("error", e.getMessage()).log("cannot delete the files of unreferenced content");
+    }
+    try {
+      db.write(new IndexBatch().delete(Column.JOURNAL, id));
+    } catch (RuntimeException e) {
+      failed.add(id);
+      throw e;
+    }
+  }
+
+  /**
+   * The first step of {@link #runIndexFirst}: the index entries and a journal entry of the file
+   * steps, in one synced batch. Package-private so that recovery tests can stage a crash after it.
+   */
+  String writeIndexFirst(Commit commit) {
+    String id = UUID.randomUUID().toString();
+    db.write(new IndexBatch().addAll(commit.index()).put(Column.JOURNAL, id, encode(new Entry(commit.files(), List.of()))));
+    return id;
+  }
+
+  /**
    * Rolls forward commits that failed half-way in this run (a full disk, say). Until that works,
    * every new commit fails too: storage refuses writes rather than reorder them.
    */

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -52,16 +53,19 @@ public final class ManifestStore {
   private final BlobStore blobs;
   private final Clock clock;
   private final RepositoryLocks locks;
+  private final ReferenceGuard guard;
   private final Cache<Digest, byte[]> bodies =
       Caffeine.newBuilder().maximumWeight(8L * 1024 * 1024).weigher((Digest d, byte[] b) -> b.length).build();
 
-  ManifestStore(Layout layout, Index index, Journal journal, BlobStore blobs, Clock clock, RepositoryLocks locks) {
+  ManifestStore(
+      Layout layout, Index index, Journal journal, BlobStore blobs, Clock clock, RepositoryLocks locks, ReferenceGuard guard) {
     this.layout = layout;
     this.index = index;
     this.journal = journal;
     this.blobs = blobs;
     this.clock = clock;
     this.locks = locks;
+    this.guard = guard;
   }
 
   /** A manifest linked into this repository, with its bytes. */
@@ -92,6 +96,11 @@ public final class ManifestStore {
    */
   public void put(RepositoryName repo, Manifest manifest, byte[] body, @Nullable Tag tag) {
     Digest digest = manifest.digest();
+    ManifestRecord record = record(manifest, clock.millis());
+    List<String> named = new ArrayList<>(record.references());
+    named.add(digest.toString());
+    // a sweep must not delete the manifest's bytes or what it references while this commit lands
+    Lock referencing = guard.referencing(named);
     ReentrantLock lock = locks.of(repo);
     lock.lock();
     try {
@@ -101,10 +110,9 @@ public final class ManifestStore {
         blobs.addBlob(commit, digest, body.length);
       }
       commit.link(layout.revisionLink(repo, digest), digest);
-      long now = clock.millis();
-      commit.put(Column.MANIFESTS, Keys.inRepo(repo, digest), record(manifest, now));
+      commit.put(Column.MANIFESTS, Keys.inRepo(repo, digest), record);
       if (tag != null) {
-        tag(commit, repo, tag, digest, now);
+        tag(commit, repo, tag, digest, record.createdAt());
       }
       Descriptor subject = manifest.subject();
       if (subject != null) {
@@ -118,6 +126,7 @@ public final class ManifestStore {
       bodies.put(digest, body);
     } finally {
       lock.unlock();
+      referencing.unlock();
     }
   }
 

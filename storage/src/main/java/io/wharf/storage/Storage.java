@@ -37,19 +37,31 @@ public final class Storage implements AutoCloseable {
   private final Pins pins;
   private final ProjectRepos projectRepos;
   private @Nullable RebuildReport rebuilt;
+  private final AccessStats access;
+  private final Images images;
+  private final ReferenceGuard guard;
+  private final BlobSweeper sweeper;
+  private final RepositoryLocks locks;
+  private final Journal journal;
 
   private Storage(Layout layout, Index index, Clock clock) {
     this.layout = layout;
     this.index = index;
     Journal journal = new Journal(layout, index);
     RepositoryLocks locks = new RepositoryLocks();
-    this.blobs = new BlobStore(layout, index, journal, clock, locks);
-    this.uploads = new UploadStore(layout, index, journal, blobs, clock);
-    this.manifests = new ManifestStore(layout, index, journal, blobs, clock, locks);
+    this.guard = new ReferenceGuard(clock);
+    this.blobs = new BlobStore(layout, index, journal, clock, locks, guard);
+    this.uploads = new UploadStore(layout, index, journal, blobs, clock, guard);
+    this.manifests = new ManifestStore(layout, index, journal, blobs, clock, locks, guard);
     this.tags = new TagStore(layout, index, journal, locks);
     this.repositories = new RepositoryStore(index);
     this.pins = new Pins(layout, index, clock);
     this.projectRepos = new ProjectRepos(layout, index);
+    this.access = new AccessStats(index, clock);
+    this.images = new Images(index, blobs, pins, access);
+    this.sweeper = new BlobSweeper(layout, index, journal, guard, pins);
+    this.locks = locks;
+    this.journal = journal;
     recover(journal);
   }
 
@@ -187,6 +199,37 @@ public final class Storage implements AutoCloseable {
     return projectRepos;
   }
 
+  /** Pull statistics, gathered in memory and flushed to the index by {@link AccessStats#flush()}. */
+  public AccessStats access() {
+    return access;
+  }
+
+  /** The images of every repository, for listing and eviction. */
+  public Images images() {
+    return images;
+  }
+
+  /** Bytes of every committed blob: what the quota counts. */
+  public long usedBytes() {
+    return blobs.usedBytes();
+  }
+
+  ReferenceGuard guard() {
+    return guard;
+  }
+
+  BlobSweeper sweeper() {
+    return sweeper;
+  }
+
+  RepositoryLocks locks() {
+    return locks;
+  }
+
+  Journal journal() {
+    return journal;
+  }
+
   /** The index, for tools that walk it (fsck, tests comparing it against the files). */
   public Index index() {
     return index;
@@ -194,6 +237,7 @@ public final class Storage implements AutoCloseable {
 
   @Override
   public void close() {
+    access.close();
     uploads.closeAll();
     index.close();
   }

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -41,14 +42,16 @@ public final class UploadStore {
   private final Journal journal;
   private final BlobStore blobs;
   private final Clock clock;
+  private final ReferenceGuard guard;
   private final Map<String, UploadSession> sessions = new ConcurrentHashMap<>();
 
-  UploadStore(Layout layout, Index index, Journal journal, BlobStore blobs, Clock clock) {
+  UploadStore(Layout layout, Index index, Journal journal, BlobStore blobs, Clock clock, ReferenceGuard guard) {
     this.layout = layout;
     this.index = index;
     this.journal = journal;
     this.blobs = blobs;
     this.clock = clock;
+    this.guard = guard;
   }
 
   /** Opens a new, empty session. */
@@ -132,6 +135,8 @@ public final class UploadStore {
     CrashPoint.AFTER_FSYNC.reached(CrashPoint.BLOB);
     Path dir = layout.uploadDir(repo, id);
     // the repository's lock: an unlink of the same blob must not interleave with this link
+    // a sweep must not delete a committed blob of this digest between the check and the link
+    Lock referencing = guard.referencing(List.of(expected.toString()));
     ReentrantLock lock = blobs.lockOf(repo);
     lock.lock();
     try {
@@ -144,12 +149,13 @@ public final class UploadStore {
       commit.deleteTree(dir).link(layout.layerLink(repo, expected), expected).delete(Column.UPLOADS, id);
       blobs.addLink(commit, repo, expected);
       journal.run(commit, CrashPoint.BLOB);
+      return blobs.find(expected).orElseThrow();
     } finally {
       lock.unlock();
+      referencing.unlock();
       // its file is closed and committed (or in the journal): the session cannot be used again
       sessions.remove(id);
     }
-    return blobs.find(expected).orElseThrow();
   }
 
   /**

@@ -31,7 +31,8 @@ final class IndexTest {
     }
 
     assertThat(families)
-        .containsExactlyInAnyOrder("default", "blobs", "manifests", "tags", "repositories", "layers", "referrers", "uploads", "journal");
+        .containsExactlyInAnyOrder("default", "blobs", "manifests", "tags", "repositories", "layers", "referrers", "uploads", "journal",
+            "pins", "access", "project-repos");
     assertThat(Arrays.stream(Column.values()).map(Column::familyName)).doesNotHaveDuplicates();
   }
 
