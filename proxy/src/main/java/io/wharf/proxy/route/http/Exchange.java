@@ -69,6 +69,11 @@ public final class Exchange {
     return request.method();
   }
 
+  /** The address of the peer that sent the request (an {@code InetSocketAddress} on TCP). */
+  public java.net.SocketAddress remoteAddress() {
+    return ctx.channel().remoteAddress();
+  }
+
   /** Whether the response must carry headers only. */
   public boolean isHead() {
     return head;
@@ -243,6 +248,59 @@ public final class Exchange {
     ctx.writeAndFlush(response);
     GrowingBlobSender sender = new GrowingBlobSender(ctx, blob, file, position, count);
     ctx.executor().execute(sender::pump);
+  }
+
+  /**
+   * Sends headers and then a body of chunks written later, from any thread, by the returned
+   * stream (a long task's progress events). The connection closes after it, as after a growing
+   * file: the stream writes after this call returns, so a pipelined next response must not
+   * interleave with it.
+   */
+  public Stream startStream(HttpResponseStatus status, HttpHeaders headers) {
+    if (started) {
+      throw new IllegalStateException("response already started");
+    }
+    keepAlive = false;
+    HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+    response.headers().set(headers);
+    response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+    HttpUtil.setTransferEncodingChunked(response, true);
+    prepare(response);
+    started = true;
+    finished = true;
+    ctx.writeAndFlush(response);
+    return new Stream(ctx);
+  }
+
+  /** The body of a response started by {@link #startStream}; thread-safe. */
+  public static final class Stream {
+    private final ChannelHandlerContext ctx;
+    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+
+    private Stream(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    /** Whether the client is still connected. */
+    public boolean isOpen() {
+      return ctx.channel().isActive() && !ended.get();
+    }
+
+    /** Writes one chunk and flushes it; takes ownership of {@code chunk}. */
+    public ChannelFuture write(ByteBuf chunk) {
+      if (ended.get()) {
+        chunk.release();
+        return ctx.newFailedFuture(new IllegalStateException("stream ended"));
+      }
+      return ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(chunk));
+    }
+
+    /** Ends the body and closes the connection; later calls do nothing. */
+    public void end() {
+      if (ended.compareAndSet(false, true)) {
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
   }
 
   /** Drops the connection: used when a response already started and cannot be completed. */
