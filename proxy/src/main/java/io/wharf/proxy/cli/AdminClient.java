@@ -32,8 +32,16 @@ import java.util.stream.Stream;
  * {@link OciException} the daemon answered.
  */
 final class AdminClient {
-  /** How long the probe waits: a daemon on this host answers at once, or is not there. */
-  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+  /**
+   * How long the probe waits to connect: on this host a connection is accepted or refused at
+   * once, so no listener means a local run without delay.
+   */
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
+  /**
+   * How long the probe waits for the answer once connected: a busy daemon (a small host pulling
+   * hard) may be slow, and falling back to the storage it holds would only fail on the lock.
+   */
+  static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,7 +52,7 @@ final class AdminClient {
     this.base = requireNonNull(base, "base");
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(PROBE_TIMEOUT)
+        .connectTimeout(CONNECT_TIMEOUT)
         .followRedirects(HttpClient.Redirect.NEVER)
         .build();
   }

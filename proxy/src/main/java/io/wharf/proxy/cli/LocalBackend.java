@@ -10,6 +10,7 @@ import io.wharf.proxy.admin.TaskSummary;
 import io.wharf.proxy.config.HostAndPort;
 import io.wharf.proxy.config.HttpListenerConfig;
 import io.wharf.proxy.config.ServerConfig;
+import io.wharf.proxy.config.StorageConfig;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.daemon.Daemon;
 import io.wharf.storage.Progress;
@@ -82,7 +83,8 @@ final class LocalBackend implements Backend {
     }
   }
 
-  // The in-process wharf of a prefetch serves no one: it must not take the configured port.
+  // The in-process wharf of a prefetch serves no one: it must not take the configured port, and
+  // it does not import the preload folder (that is the daemon's start-up work).
   private static WharfConfig onEphemeralLoopback(WharfConfig config) {
     ServerConfig server = config.server();
     ServerConfig loopback = new ServerConfig(
@@ -91,8 +93,12 @@ final class LocalBackend implements Backend {
         server.maxHeaderSize(),
         server.idleTimeout(),
         server.maxManifestSize());
+    StorageConfig s = config.storage();
+    StorageConfig noPreload = new StorageConfig(
+        s.path(), s.uploadExpiry(), s.quota(), s.highWater(), s.lowWater(), s.gcGrace(), null, s.importProject(),
+        s.statsFlushInterval());
     return new WharfConfig(
-        loopback, config.storage(), config.projects(), config.upstreams(), config.defaultUpstream(), config.pullThrough());
+        loopback, noPreload, config.projects(), config.upstreams(), config.defaultUpstream(), config.pullThrough());
   }
 
   private RuntimeException translate(UncheckedIOException e) {
