@@ -19,6 +19,7 @@ import io.wharf.storage.Progress;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
@@ -26,6 +27,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code wharf prefetch IMAGE...}: pulls whole images through the cache ahead of time, as a
@@ -98,11 +100,15 @@ public final class PrefetchService {
     counts.put("blobsCached", (long) tally.cached);
     counts.put("bytesFetched", tally.bytesFetched);
     counts.put("millis", (long) (seconds * 1000));
-    String message = String.format(java.util.Locale.ROOT,
-        "prefetched %d image%s: %d manifests, %d blobs (%d fetched, %d already cached), %s fetched in %.1f s",
-        tally.images, tally.images == 1 ? "" : "s", tally.manifests, tally.fetched + tally.cached, tally.fetched,
-        tally.cached, Bytes.format(tally.bytesFetched), seconds);
+    String message = String.format(Locale.ROOT,
+        "prefetched %s: %s, %s (%d fetched, %d already cached), %s fetched in %.1f s",
+        count(tally.images, "image"), count(tally.manifests, "manifest"), count(tally.fetched + tally.cached, "blob"),
+        tally.fetched, tally.cached, Bytes.format(tally.bytesFetched), seconds);
     return new TaskSummary(message, counts);
+  }
+
+  private static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   private void blobs(RepositoryName repo, Manifest manifest, Progress progress, Tally tally) {
@@ -118,7 +124,7 @@ public final class PrefetchService {
       }
       progress.begin(repo + "@" + shortDigest(blob.digest()), blob.size());
       long reported = 0;
-      BlobContent done = null;
+      @Nullable BlobContent done = null;
       while (done == null) {
         try {
           done = growing.done().get(POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -143,7 +149,7 @@ public final class PrefetchService {
     }
   }
 
-  private boolean wanted(Platform platform) {
+  private boolean wanted(@Nullable Platform platform) {
     if (platform == null) {
       return true;
     }

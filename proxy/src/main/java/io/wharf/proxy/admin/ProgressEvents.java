@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admin API's progress stream: one JSON object per line (NDJSON,
@@ -131,8 +132,8 @@ public final class ProgressEvents {
   /** What a reader makes of the stream: replays progress, keeps the end. */
   public static final class Reader {
     private final Progress progress;
-    private TaskSummary summary;
-    private OciException failure;
+    private @Nullable TaskSummary summary;
+    private @Nullable OciException failure;
 
     public Reader(Progress progress) {
       this.progress = requireNonNull(progress, "progress");

@@ -11,6 +11,7 @@ import io.wharf.proxy.admin.AdminApi;
 import io.wharf.proxy.admin.MaintenanceTasks;
 import io.wharf.proxy.admin.PinService;
 import io.wharf.proxy.admin.PrefetchService;
+import io.wharf.proxy.admin.TaskSummary;
 import io.wharf.proxy.config.PullThroughConfig;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.metrics.WharfMetrics;
@@ -24,13 +25,19 @@ import io.wharf.proxy.route.Routes;
 import io.wharf.proxy.server.WharfServer;
 import io.wharf.proxy.upstream.ProxySelection;
 import io.wharf.proxy.upstream.UpstreamResolver;
+import io.wharf.storage.Progress;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,26 +124,26 @@ public final class Daemon implements AutoCloseable {
   }
 
   private void preload(WharfConfig config) {
-    java.nio.file.Path folder = java.util.Objects.requireNonNull(config.storage().preload());
+    Path folder = Objects.requireNonNull(config.storage().preload());
     if (maintenance == null) {
       log.atWarn()
           .addKeyValue("preload", folder)
           .log("storage.preload is set but this build of wharf cannot import bundles yet; nothing was preloaded");
       return;
     }
-    List<java.nio.file.Path> bundles;
-    try (java.util.stream.Stream<java.nio.file.Path> entries = java.nio.file.Files.list(folder)) {
+    List<Path> bundles;
+    try (Stream<Path> entries = Files.list(folder)) {
       bundles = entries.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       log.atWarn().addKeyValue("preload", folder).log("cannot list the preload folder: " + e.getMessage());
       return;
     }
     if (bundles.isEmpty()) {
       return;
     }
-    var summary = maintenance.importBundles(
+    TaskSummary summary = maintenance.importBundles(
         new MaintenanceTasks.ImportRequest(bundles, config.storage().importProject(), null),
-        io.wharf.storage.Progress.NONE);
+        Progress.NONE);
     log.atInfo().addKeyValue("preload", folder).log(summary.message());
   }
 

@@ -104,7 +104,7 @@ final class MaintenanceCliTest {
     // not a terminal: plain lines, the image as it begins, then the summary
     assertThat(out.toString()).isEqualTo(
         "docker.io/library/cached:2\n"
-            + "prefetched 1 image: 1 manifests, 2 blobs (0 fetched, 2 already cached), 0 B fetched in "
+            + "prefetched 1 image: 1 manifest, 2 blobs (0 fetched, 2 already cached), 0 B fetched in "
             + out.toString().replaceAll("(?s).* fetched in ", ""));
   }
 

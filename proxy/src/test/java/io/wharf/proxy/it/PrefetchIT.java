@@ -83,7 +83,7 @@ final class PrefetchIT {
     assertThat(cli.status).as(cli.err).isZero();
     assertThat(cli.out).startsWith(HOST + "/library/alpine:3.20\n");
     assertThat(cli.out).contains(HOST_KEY + "/library/alpine@sha256:");
-    assertThat(cli.out).contains("prefetched 1 image: 1 manifests, 3 blobs (3 fetched, 0 already cached)");
+    assertThat(cli.out).contains("prefetched 1 image: 1 manifest, 3 blobs (3 fetched, 0 already cached)");
     for (String digest : alpine.blobDigests()) {
       assertThat(blobFile(digest)).as("blob %s on disk", digest).exists();
     }

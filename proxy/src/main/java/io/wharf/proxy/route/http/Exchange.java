@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpChunkedInput;
@@ -24,6 +25,7 @@ import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketAddress;
 import io.wharf.proxy.registry.BlobContent;
 import io.wharf.proxy.registry.GrowingBlob;
 import java.nio.channels.FileChannel;
@@ -31,6 +33,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -70,7 +73,7 @@ public final class Exchange {
   }
 
   /** The address of the peer that sent the request (an {@code InetSocketAddress} on TCP). */
-  public java.net.SocketAddress remoteAddress() {
+  public SocketAddress remoteAddress() {
     return ctx.channel().remoteAddress();
   }
 
@@ -275,7 +278,7 @@ public final class Exchange {
   /** The body of a response started by {@link #startStream}; thread-safe. */
   public static final class Stream {
     private final ChannelHandlerContext ctx;
-    private final java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
 
     private Stream(ChannelHandlerContext ctx) {
       this.ctx = ctx;
@@ -292,7 +295,7 @@ public final class Exchange {
         chunk.release();
         return ctx.newFailedFuture(new IllegalStateException("stream ended"));
       }
-      return ctx.writeAndFlush(new io.netty.handler.codec.http.DefaultHttpContent(chunk));
+      return ctx.writeAndFlush(new DefaultHttpContent(chunk));
     }
 
     /** Ends the body and closes the connection; later calls do nothing. */
