@@ -12,14 +12,24 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code wharf}: the root command of the daemon's jar; {@code wharf serve} runs the registry, {@code
- * wharf containerd-config} writes the containerd mirror configuration for it.
+ * wharf containerd-config} writes the containerd mirror configuration for it, and the maintenance
+ * verbs ({@code prefetch}, {@code pin}, {@code unpin}) run in the daemon through its admin API
+ * when it is up, or in this process on the storage when it is not.
  */
 @Command(
     name = "wharf",
     mixinStandardHelpOptions = true,
     versionProvider = WharfCommand.JarVersion.class,
     description = "Pull-through OCI registry cache for edge Kubernetes clusters.",
-    subcommands = {ServeCommand.class, ContainerdConfigCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      ContainerdConfigCommand.class,
+      PrefetchCommand.class,
+      PinCommand.class,
+      UnpinCommand.class
+      // import, export, ls, gc, fsck and index rebuild (ImportCommand ... IndexCommand) are
+      // registered once MaintenanceTasks has its storage-backed implementation
+    })
 public final class WharfCommand implements Runnable {
   /** Exit status of a configuration error: the operator must fix the config. */
   static final int EXIT_CONFIG = 2;

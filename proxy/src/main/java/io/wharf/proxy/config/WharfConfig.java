@@ -71,6 +71,21 @@ public record WharfConfig(
     return upstreams.stream().filter(u -> u.hostKey().equals(hostKey)).findFirst();
   }
 
+  /**
+   * The local project imported images are listed in ({@code storage.importProject}).
+   *
+   * @throws ConfigException naming the key when no such local project is configured: checked
+   *     where an import needs it, so a config with no local projects still serves
+   */
+  public ProjectConfig requireImportProject() {
+    return localProject(storage.importProject())
+        .orElseThrow(() -> ConfigException.forKey(
+            "storage.importProject",
+            "'" + storage.importProject() + "' is not a configured local project (projects: "
+                + projects.stream().map(ProjectConfig::name).collect(Collectors.joining(", "))
+                + ")"));
+  }
+
   /** The upstream serving names with no project or host prefix, if one is configured. */
   public Optional<UpstreamConfig> defaultUpstreamConfig() {
     return defaultUpstream.isEmpty() ? Optional.empty() : upstreamForHost(defaultUpstream);
@@ -81,8 +96,7 @@ public record WharfConfig(
    * against {@code directory}.
    */
   WharfConfig withPathsUnder(Path directory) {
-    StorageConfig resolved =
-        new StorageConfig(directory.resolve(storage.path()).normalize(), storage.uploadExpiry());
+    StorageConfig resolved = storage.withPathsUnder(directory);
     List<UpstreamConfig> withCas =
         upstreams.stream().map(u -> u.withCaFileUnder(directory)).collect(Collectors.toList());
     return new WharfConfig(server, resolved, projects, withCas, defaultUpstream, pullThrough);

@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * /metrics                              METRICS       GET HEAD
  * /healthz                              HEALTH        GET HEAD
  * /readyz                               READY         GET HEAD
+ * /api/wharf/v1/...                     ADMIN         any (the admin API checks its own methods)
  * </pre>
  *
  * <p>The path is percent-decoded once, segment by segment. A segment that decodes to something
@@ -57,6 +58,8 @@ public final class Router {
   private static final int MAX_UPLOAD_ID = 128;
 
   private static final Set<HttpMethod> READ = Set.of(HttpMethod.GET, HttpMethod.HEAD);
+  /** The admin API's prefix: its paths and methods are the {@link AdminEndpoint}'s to check. */
+  public static final String ADMIN_PREFIX = "/api/wharf/v1/";
   /** wharf's own endpoints outside the API, matched exactly; their query is ignored. */
   private static final Map<String, Kind> OPERATIONAL =
       Map.of("/metrics", Kind.METRICS, "/healthz", Kind.HEALTH, "/readyz", Kind.READY);
@@ -84,6 +87,9 @@ public final class Router {
       Kind operational = OPERATIONAL.get(rawPath);
       if (operational != null) {
         return route(operational, READ, method, rawPath, null, null, null, null, Map.of());
+      }
+      if (rawPath.startsWith(ADMIN_PREFIX)) {
+        return new Route(Kind.ADMIN, method, rawPath, null, null, null, null, query(rawQuery));
       }
       return new Route(Kind.NOT_FOUND, method, rawPath, null, null, null, null, Map.of());
     }

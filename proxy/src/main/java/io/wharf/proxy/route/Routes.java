@@ -40,6 +40,7 @@ public final class Routes {
   private final HealthRoute health;
   private final @Nullable MetricsRoute metrics;
   private final @Nullable UpstreamResolver resolver;
+  private final @Nullable AdminEndpoint admin;
 
   /**
    * What the operational endpoints ({@code /metrics}, {@code /healthz}, {@code /readyz}) show.
@@ -85,8 +86,21 @@ public final class Routes {
    */
   public Routes(
       Registry registry, int maxManifestSize, @Nullable Extras extras, @Nullable UpstreamResolver resolver) {
+    this(registry, maxManifestSize, extras, resolver, null);
+  }
+
+  /**
+   * @param admin answers {@code /api/wharf/v1/...}; null makes those paths 404
+   */
+  public Routes(
+      Registry registry,
+      int maxManifestSize,
+      @Nullable Extras extras,
+      @Nullable UpstreamResolver resolver,
+      @Nullable AdminEndpoint admin) {
     requireNonNull(registry, "registry");
     this.resolver = resolver;
+    this.admin = admin;
     this.health = extras == null ? new HealthRoute(Map::of, () -> true) : new HealthRoute(extras.upstreams(), extras.ready());
     this.metrics = extras == null ? null : new MetricsRoute(extras.metrics());
     this.manifests = new ManifestRoute(registry.manifests(), maxManifestSize);
@@ -149,6 +163,12 @@ public final class Routes {
           throw Route.notFound(route.path());
         }
         metrics.get(exchange);
+      }
+      case ADMIN -> {
+        if (admin == null) {
+          throw Route.notFound(route.path());
+        }
+        return admin.handle(exchange, route);
       }
       case NOT_FOUND -> throw Route.notFound(route.path());
     }

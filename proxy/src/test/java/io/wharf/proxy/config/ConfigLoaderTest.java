@@ -30,7 +30,7 @@ final class ConfigLoaderTest {
               DataSize.of(16, Unit.KIB),
               Duration.ofSeconds(60),
               DataSize.of(4, Unit.MIB)),
-          new StorageConfig(Path.of("/srv/wharf/data"), Duration.ofHours(24)),
+          StorageConfig.of(Path.of("/srv/wharf/data"), Duration.ofHours(24)),
           List.of(new ProjectConfig("spectro-images", ProjectType.LOCAL)),
           List.of(
               anonymous("dockerhub", "docker.io", "https://registry-1.docker.io"),
@@ -85,6 +85,13 @@ final class ConfigLoaderTest {
         storage:
           path: /var/lib/wharf
           uploadExpiry: 1h30m
+          quota: 300GiB
+          highWater: 0.95
+          lowWater: 0.7
+          gcGrace: 10m
+          preload: /media/bundles
+          importProject: edge-images
+          statsFlushInterval: 1m
         projects:
           - name: edge-images
             type: local
@@ -124,7 +131,16 @@ final class ConfigLoaderTest {
                 DataSize.of(32, Unit.KIB),
                 Duration.ofMinutes(2),
                 DataSize.of(8, Unit.MB)),
-            new StorageConfig(Path.of("/var/lib/wharf"), Duration.ofMinutes(90)),
+            new StorageConfig(
+                Path.of("/var/lib/wharf"),
+                Duration.ofMinutes(90),
+                DataSize.of(300, Unit.GIB),
+                0.95,
+                0.7,
+                Duration.ofMinutes(10),
+                Path.of("/media/bundles"),
+                "edge-images",
+                Duration.ofMinutes(1)),
             List.of(
                 new ProjectConfig("edge-images", ProjectType.LOCAL),
                 new ProjectConfig("team.b", ProjectType.LOCAL)),
@@ -203,7 +219,7 @@ final class ConfigLoaderTest {
     assertThat(config.server().maxHeaderSize()).isEqualTo(DataSize.of(32, Unit.KIB));
     assertThat(config.server().ioThreads()).isEqualTo(4);
     assertThat(config.storage())
-        .isEqualTo(new StorageConfig(Path.of("/var/lib/wharf"), Duration.ofHours(1)));
+        .isEqualTo(StorageConfig.of(Path.of("/var/lib/wharf"), Duration.ofHours(1)));
   }
 
   @Test

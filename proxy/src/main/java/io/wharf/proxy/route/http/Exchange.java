@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpChunkedInput;
@@ -24,6 +25,7 @@ import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.SocketAddress;
 import io.wharf.proxy.registry.BlobContent;
 import io.wharf.proxy.registry.GrowingBlob;
 import java.nio.channels.FileChannel;
@@ -31,6 +33,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -67,6 +70,11 @@ public final class Exchange {
 
   public HttpMethod method() {
     return request.method();
+  }
+
+  /** The address of the peer that sent the request (an {@code InetSocketAddress} on TCP). */
+  public SocketAddress remoteAddress() {
+    return ctx.channel().remoteAddress();
   }
 
   /** Whether the response must carry headers only. */
@@ -243,6 +251,59 @@ public final class Exchange {
     ctx.writeAndFlush(response);
     GrowingBlobSender sender = new GrowingBlobSender(ctx, blob, file, position, count);
     ctx.executor().execute(sender::pump);
+  }
+
+  /**
+   * Sends headers and then a body of chunks written later, from any thread, by the returned
+   * stream (a long task's progress events). The connection closes after it, as after a growing
+   * file: the stream writes after this call returns, so a pipelined next response must not
+   * interleave with it.
+   */
+  public Stream startStream(HttpResponseStatus status, HttpHeaders headers) {
+    if (started) {
+      throw new IllegalStateException("response already started");
+    }
+    keepAlive = false;
+    HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, status);
+    response.headers().set(headers);
+    response.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+    HttpUtil.setTransferEncodingChunked(response, true);
+    prepare(response);
+    started = true;
+    finished = true;
+    ctx.writeAndFlush(response);
+    return new Stream(ctx);
+  }
+
+  /** The body of a response started by {@link #startStream}; thread-safe. */
+  public static final class Stream {
+    private final ChannelHandlerContext ctx;
+    private final AtomicBoolean ended = new AtomicBoolean();
+
+    private Stream(ChannelHandlerContext ctx) {
+      this.ctx = ctx;
+    }
+
+    /** Whether the client is still connected. */
+    public boolean isOpen() {
+      return ctx.channel().isActive() && !ended.get();
+    }
+
+    /** Writes one chunk and flushes it; takes ownership of {@code chunk}. */
+    public ChannelFuture write(ByteBuf chunk) {
+      if (ended.get()) {
+        chunk.release();
+        return ctx.newFailedFuture(new IllegalStateException("stream ended"));
+      }
+      return ctx.writeAndFlush(new DefaultHttpContent(chunk));
+    }
+
+    /** Ends the body and closes the connection; later calls do nothing. */
+    public void end() {
+      if (ended.compareAndSet(false, true)) {
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
   }
 
   /** Drops the connection: used when a response already started and cannot be completed. */
