@@ -13,9 +13,6 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code wharf export --output FILE IMAGE...}: writes cached images as one zstd-compressed OCI
  * layout tar, which {@code wharf import} and {@code skopeo copy oci-archive:} read.
- *
- * <p>Not registered in {@link WharfCommand} until {@code MaintenanceTasks} has its storage-backed
- * implementation.
  */
 @Command(
     name = "export",

@@ -9,9 +9,6 @@ import picocli.CommandLine.Option;
 /**
  * {@code wharf gc [--dry-run]}: removes blobs no tag, manifest, pin or open upload references,
  * older than {@code storage.gcGrace}.
- *
- * <p>Not registered in {@link WharfCommand} until {@code MaintenanceTasks} has its storage-backed
- * implementation.
  */
 @Command(name = "gc", mixinStandardHelpOptions = true, description = "Remove unreferenced blobs.")
 final class GcCommand extends BackendCommand {

@@ -15,9 +15,6 @@ import picocli.CommandLine.Parameters;
  * {@code wharf import [--project P] [--name REF] PATH...}: loads bundles (OCI layouts, docker
  * save archives, as folders or tars, zstd or gzip compressed or not) into the cache, pinned, under
  * their upstream names and listed in the project.
- *
- * <p>Not registered in {@link WharfCommand} until {@code MaintenanceTasks} has its storage-backed
- * implementation.
  */
 @Command(
     name = "import",

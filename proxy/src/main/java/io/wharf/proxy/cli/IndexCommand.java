@@ -8,9 +8,6 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code wharf index rebuild}: recreates the RocksDB index from the files alone.
- *
- * <p>Not registered in {@link WharfCommand} until {@code MaintenanceTasks} has its storage-backed
- * implementation.
  */
 @Command(
     name = "index",

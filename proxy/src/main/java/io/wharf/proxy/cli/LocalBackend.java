@@ -66,9 +66,16 @@ final class LocalBackend implements Backend {
 
   @Override
   public MaintenanceTasks maintenance() {
-    // the storage-backed implementation adapts storage classes that land with issue 5's other parts
-    throw OciException.withStatus(
-        OciError.UNSUPPORTED, 501, "this build of wharf has no storage maintenance tasks to run");
+    return new LocalMaintenance(config, this::withStorage) {
+      @Override
+      public TaskSummary rebuildIndex(Progress progress) {
+        try {
+          return super.rebuildIndex(progress);
+        } catch (UncheckedIOException e) {
+          throw translate(e);
+        }
+      }
+    };
   }
 
   private <T> T withStorage(Function<Storage, T> work) {

@@ -11,9 +11,6 @@ import picocli.CommandLine.Command;
 
 /**
  * {@code wharf ls}: every cached image with its size, last pull, pull count and pin.
- *
- * <p>Not registered in {@link WharfCommand} until {@code MaintenanceTasks} has its storage-backed
- * implementation.
  */
 @Command(name = "ls", mixinStandardHelpOptions = true, description = "List cached images: size, last pull, pulls, pinned.")
 final class LsCommand extends BackendCommand {

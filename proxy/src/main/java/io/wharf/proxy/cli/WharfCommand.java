@@ -26,9 +26,13 @@ import picocli.CommandLine.Command;
       ContainerdConfigCommand.class,
       PrefetchCommand.class,
       PinCommand.class,
-      UnpinCommand.class
-      // import, export, ls, gc, fsck and index rebuild (ImportCommand ... IndexCommand) are
-      // registered once MaintenanceTasks has its storage-backed implementation
+      UnpinCommand.class,
+      ImportCommand.class,
+      ExportCommand.class,
+      LsCommand.class,
+      GcCommand.class,
+      FsckCommand.class,
+      IndexCommand.class
     })
 public final class WharfCommand implements Runnable {
   /** Exit status of a configuration error: the operator must fix the config. */

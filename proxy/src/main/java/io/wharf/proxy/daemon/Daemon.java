@@ -11,8 +11,10 @@ import io.wharf.proxy.admin.AdminApi;
 import io.wharf.proxy.admin.MaintenanceTasks;
 import io.wharf.proxy.admin.PinService;
 import io.wharf.proxy.admin.PrefetchService;
+import io.wharf.proxy.admin.StorageMaintenance;
 import io.wharf.proxy.admin.TaskSummary;
 import io.wharf.proxy.config.PullThroughConfig;
+import io.wharf.proxy.config.StorageConfig;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.metrics.WharfMetrics;
 import io.wharf.proxy.pullthrough.CacheEvents;
@@ -21,15 +23,23 @@ import io.wharf.proxy.pullthrough.Inflight;
 import io.wharf.proxy.pullthrough.PullThroughRegistry;
 import io.wharf.proxy.registry.LocalRegistry;
 import io.wharf.proxy.registry.Registry;
+import io.wharf.proxy.registry.TrackedManifests;
 import io.wharf.proxy.route.Routes;
 import io.wharf.proxy.server.WharfServer;
 import io.wharf.proxy.upstream.ProxySelection;
 import io.wharf.proxy.upstream.UpstreamResolver;
+import io.wharf.storage.Eviction;
+import io.wharf.storage.EvictionResult;
+import io.wharf.storage.GarbageCollector;
+import io.wharf.storage.GcResult;
 import io.wharf.storage.Progress;
+import io.wharf.storage.QuotaPolicy;
+import io.wharf.storage.Storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -38,7 +48,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +58,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+  /** How often usage is compared with the quota's high-water mark. */
+  private static final Duration EVICTION_CHECK = Duration.ofSeconds(1);
 
   private final LocalRegistry local;
   private final WharfMetrics metrics;
@@ -59,7 +70,8 @@ public final class Daemon implements AutoCloseable {
   private final BackgroundJobs jobs;
   private final PinService pins;
   private final PrefetchService prefetch;
-  private final @Nullable MaintenanceTasks maintenance;
+  private final MaintenanceTasks maintenance;
+  private final Inflight inflight;
   private final EventLoopGroup upstreamLoops;
   private final UpstreamSet upstreams;
   private final WharfServer server;
@@ -91,17 +103,16 @@ public final class Daemon implements AutoCloseable {
         events,
         Clock.systemUTC(),
         background);
-    // Access statistics: the manifest GETs that count as a pull are served in
-    // PullThroughManifestService.get (cached and fetched alike) and LocalManifestService.get; each
-    // calls storage.access().record(repo, digest) once storage has it (issue 5, H1).
-    this.pins = new PinService(local.storage(), config);
+    Storage storage = local.storage();
+    this.pins = new PinService(storage, config);
+    // prefetch pulls through the untracked registry: readying a site is not a client's pull
     this.prefetch = new PrefetchService(registry, config, System::nanoTime);
-    // The storage-backed MaintenanceTasks (import, export, ls, gc, fsck, index rebuild) lands with
-    // the storage classes it adapts; until then its admin routes answer 501.
-    this.maintenance = null;
+    this.maintenance = new StorageMaintenance(storage, config, inflight::isFetching);
+    this.inflight = inflight;
     AdminApi admin = new AdminApi(config, pins, prefetch, maintenance, adminTasks, scheduler);
     Routes routes = new Routes(
-        registry, config.server().maxManifestSize().toIntExact(), Routes.Extras.of(metrics, upstreams::states),
+        TrackedManifests.over(registry, storage.access(), storage.pins()), config.server().maxManifestSize().toIntExact(),
+        Routes.Extras.of(metrics, upstreams::states),
         UpstreamResolver.of(config), admin);
     try {
       this.server = WharfServer.start(config.server(), routes, metrics);
@@ -113,24 +124,44 @@ public final class Daemon implements AutoCloseable {
     scheduleJobs(config);
   }
 
-  // Periodic jobs (issue 5): the access statistics flush every storage.statsFlushInterval and the
-  // eviction pass when storage.quota is set are registered here once storage has them
-  // (storage.access().flush(), Eviction); the preload folder is imported once, in the background,
-  // so that serving starts at once.
+  // Background jobs: pull statistics reach the index every statsFlushInterval (unsynced; a pull
+  // never waits for it); with a quota, a pass every second evicts past the high-water mark; the
+  // preload folder is imported once, in the background, so that serving starts at once.
   private void scheduleJobs(WharfConfig config) {
+    Storage storage = local.storage();
+    jobs.every("stats-flush", config.storage().statsFlushInterval(), () -> storage.access().flush());
+    if (config.storage().hasQuota()) {
+      StorageConfig s = config.storage();
+      Eviction eviction = new Eviction(storage, new QuotaPolicy(s.quota().bytes(), s.highWater(), s.lowWater()),
+          upstreams::unreachable, inflight::isFetching);
+      GarbageCollector gc = new GarbageCollector(storage, s.gcGrace(), inflight::isFetching);
+      jobs.every("eviction", EVICTION_CHECK, () -> evictIfNeeded(storage, eviction, gc));
+    }
     if (config.storage().preload() != null) {
       jobs.once("preload", () -> preload(config));
     }
   }
 
-  private void preload(WharfConfig config) {
-    Path folder = Objects.requireNonNull(config.storage().preload());
-    if (maintenance == null) {
-      log.atWarn()
-          .addKeyValue("preload", folder)
-          .log("storage.preload is set but this build of wharf cannot import bundles yet; nothing was preloaded");
+  // Garbage first: blobs nothing references cost no image, and eviction only removes what images
+  // leave unreferenced. Checking usage is a scan of the blob sizes (about 30 ms per 100k blobs).
+  private static void evictIfNeeded(Storage storage, Eviction eviction, GarbageCollector gc) {
+    if (storage.usedBytes() <= eviction.policy().highMark()) {
       return;
     }
+    GcResult swept = gc.run(false);
+    EvictionResult evicted = eviction.runIfNeeded();
+    if (!swept.removed().isEmpty() || !evicted.evicted().isEmpty()) {
+      log.atInfo()
+          .addKeyValue("garbageBlobs", swept.removed().size())
+          .addKeyValue("evictedImages", evicted.evicted().size())
+          .addKeyValue("freedBytes", swept.bytes() + evicted.bytesFreed())
+          .addKeyValue("usedBytes", evicted.usedAfter())
+          .log("quota: " + evicted.evicted().stream().map(i -> i.repo() + "@" + i.digest()).toList());
+    }
+  }
+
+  private void preload(WharfConfig config) {
+    Path folder = Objects.requireNonNull(config.storage().preload());
     List<Path> bundles;
     try (Stream<Path> entries = Files.list(folder)) {
       bundles = entries.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().toList();

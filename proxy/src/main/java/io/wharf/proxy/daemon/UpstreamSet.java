@@ -3,6 +3,7 @@ package io.wharf.proxy.daemon;
 import io.netty.channel.EventLoopGroup;
 import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
+import io.wharf.oci.RepositoryName;
 import io.wharf.proxy.config.PullThroughConfig;
 import io.wharf.proxy.config.UpstreamConfig;
 import io.wharf.proxy.metrics.WharfMetrics;
@@ -50,6 +51,17 @@ final class UpstreamSet implements AutoCloseable {
 
   Map<String, Upstream> byHostKey() {
     return Map.copyOf(byHostKey);
+  }
+
+  /**
+   * Whether a repository's content came from an upstream that is not healthy right now: eviction
+   * keeps it, as it could not be fetched again. Local repositories (no upstream) are never kept
+   * for this reason.
+   */
+  boolean unreachable(RepositoryName repo) {
+    String first = repo.value().substring(0, Math.max(repo.value().indexOf('/'), 0));
+    Upstream upstream = byHostKey.get(first);
+    return upstream != null && breakers.get(upstream.name()).state() != BreakerState.HEALTHY;
   }
 
   Map<String, BreakerState> states() {

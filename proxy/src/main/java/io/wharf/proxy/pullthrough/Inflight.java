@@ -39,6 +39,11 @@ public final class Inflight {
     return fetch;
   }
 
+  /** Whether a fetch of this digest is under way: GC and eviction must leave it alone. */
+  public boolean isFetching(Digest digest) {
+    return fetches.containsKey(digest);
+  }
+
   /** How many blob fetches are under way: a gauge. */
   public int size() {
     return fetches.size();
