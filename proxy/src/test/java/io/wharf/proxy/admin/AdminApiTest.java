@@ -116,16 +116,30 @@ final class AdminApiTest {
   }
 
   @Test
-  void maintenanceRoutesAnswer501UntilTheirTasksExist() throws IOException {
-    for (String[] call : new String[][] {
-        {"GET", "/api/wharf/v1/images"}, {"POST", "/api/wharf/v1/gc?dryRun=true"},
-        {"POST", "/api/wharf/v1/fsck"}, {"POST", "/api/wharf/v1/index/rebuild"},
-        {"POST", "/api/wharf/v1/import?path=/tmp/bundle.tar"},
-        {"POST", "/api/wharf/v1/export?output=/tmp/out.tar.zst&image=nginx"}}) {
-      HttpResponse<String> r = send(call[0], call[1]);
-      assertThat(r.statusCode()).as(call[1]).isEqualTo(501);
-      assertThat(r.body()).contains("UNSUPPORTED").contains("not available in this build");
-    }
+  void maintenanceRoutesRunTheStorageTasksAndRefuseARebuildUnderTheRunningDaemon() throws IOException {
+    HttpResponse<String> images = send("GET", "/api/wharf/v1/images");
+    assertThat(images.statusCode()).isEqualTo(200);
+    assertThat(JSON.readTree(images.body()).path("images").isArray()).isTrue();
+
+    JsonNode gc = lastEvent(send("POST", "/api/wharf/v1/gc?dryRun=true"));
+    assertThat(gc.path("event").asText()).isEqualTo("summary");
+    assertThat(gc.path("message").asText()).startsWith("dry run");
+
+    JsonNode fsck = lastEvent(send("POST", "/api/wharf/v1/fsck"));
+    assertThat(fsck.path("event").asText()).isEqualTo("summary");
+    assertThat(fsck.path("counts").path("problems").asLong()).isZero();
+
+    JsonNode rebuild = lastEvent(send("POST", "/api/wharf/v1/index/rebuild"));
+    assertThat(rebuild.path("event").asText()).isEqualTo("error");
+    assertThat(rebuild.path("code").asText()).isEqualTo("UNSUPPORTED");
+    assertThat(rebuild.path("message").asText()).contains("stop the daemon");
+  }
+
+  private static JsonNode lastEvent(HttpResponse<String> r) throws IOException {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValue(ProgressEvents.MEDIA_TYPE);
+    String[] lines = r.body().split("\n");
+    return JSON.readTree(lines[lines.length - 1]);
   }
 
   private static HttpResponse<String> send(String method, String path) throws IOException {

@@ -69,7 +69,9 @@ final class MaintenanceCliTest {
     out.getBuffer().setLength(0);
     assertThat(run("unpin", "--config", config.toString(), "docker.io/library/app:1")).isZero();
     assertThat(out.toString()).isEqualTo("unpinned docker.io/library/app:1\n");
-    assertThat(wharf.registry().storage().pins().list()).isEmpty();
+    // the push pinned it too (source push); the CLI's pin replaced that one, and unpin removed it
+    assertThat(wharf.registry().storage().pins().find(RepositoryName.parse("docker.io/library/app"), ManifestReference.parse("1")))
+        .isEmpty();
     assertThat(wharf.data().resolve("docker/registry/v2/_wharf/pins/docker.io/library/app/_pins/1")).doesNotExist();
 
     out.getBuffer().setLength(0);
