@@ -61,9 +61,12 @@ final class IndexLossIT {
         skopeo.copy(images.ociRef("app"), "docker://" + wharf.hostPort() + "/spectro-images/team/app:1", "--preserve-digests");
       }
     }
-    Pin pin;
+    List<Pin> pins;
     try (Storage storage = Storage.open(data)) {
-      pin = storage.pins().pin(ALPINE, ManifestReference.of(new Tag("3.20")), Digest.parse(alpine.digest()), "import");
+      storage.pins().pin(ALPINE, ManifestReference.of(new Tag("3.20")), Digest.parse(alpine.digest()), "import");
+      // the push pinned its image as well
+      pins = storage.pins().list();
+      assertThat(pins).extracting(Pin::source).containsExactlyInAnyOrder("push", "import");
     }
     deleteTree(data.resolve("index"));
 
@@ -86,7 +89,7 @@ final class IndexLossIT {
 
     try (Storage storage = Storage.open(data)) {
       assertThat(storage.rebuilt()).as("the daemon rebuilt it already").isEmpty();
-      assertThat(storage.pins().list()).containsExactly(pin);
+      assertThat(storage.pins().list()).containsExactlyElementsOf(pins);
       FsckReport report = Fsck.check(storage, false, false, Progress.NONE);
       assertThat(report.of(FsckProblem.Kind.BLOB_TRUNCATED)).singleElement()
           .satisfies(p -> assertThat(p.subject()).contains(layer.substring(7)));
