@@ -35,6 +35,10 @@ set -euo pipefail
 
 REPO_ROOT="$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd -P)"
 
+# shared helpers: processes by PID and start time, shell quoting, paths, ports, policy-rc.d
+# shellcheck source=bench/lib.sh
+source "$REPO_ROOT/bench/lib.sh"
+
 : "${BENCH_STOP_TIMEOUT:=15}"
 : "${BENCH_MVN_FLAGS:=-o}"
 
@@ -65,10 +69,6 @@ EOF
 }
 
 log() { printf '[import-rate %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
 
 # ------------------------------------------------------------------------------------ options
 SIZE_ARG=1GiB
@@ -119,13 +119,6 @@ SIZE_BYTES="$(parse_size "$SIZE_ARG")" || die "--size: not a size: $SIZE_ARG (e.
 LAYER_FILE_BYTES=$((SIZE_BYTES / LAYERS - 4096))
 ((LAYER_FILE_BYTES > 0)) || die "--size $SIZE_ARG is too small for $LAYERS layers"
 
-# absolute, whatever the caller's working directory, so configs and logs name real paths
-abs_path() {
-  local dir
-  dir="$(dirname -- "$1")"
-  mkdir -p -- "$dir"
-  echo "$(cd -- "$dir" && pwd -P)/$(basename -- "$1")"
-}
 W="$(abs_path "$WORKDIR_ARG")"
 RUN="$W/run"
 LOGS="$W/logs"
@@ -139,37 +132,6 @@ REGISTRY_DATA="$REGISTRY_DIR/data"
 REGISTRY_CONFIG="$REGISTRY_DIR/config.yml"
 SKOPEO_TMP="$W/tmp"
 REPORT="$W/import-rate.md"
-
-# ---------------------------------------------------------------------------------- processes
-# The start time (field 22 of /proc/PID/stat, clock ticks since boot) tells our process from a
-# later one that reuses its number.
-start_time_of() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  # the command name in field 2 may hold spaces: count fields after its closing parenthesis
-  stat="${stat##*) }"
-  awk '{ print $20 }' <<<"$stat"
-}
-
-# is_ours PID START_TIME: the PID is alive and still the process that was started
-is_ours() {
-  local now
-  now="$(start_time_of "$1")" || return 1
-  [[ "$now" == "$2" ]]
-}
-
-# shell_words ARG...: a command line to paste into a shell; only words that need it are quoted
-shell_words() {
-  local out="" a sq="'" escaped_sq="'\\''"
-  for a in "$@"; do
-    if [[ "$a" =~ ^[A-Za-z0-9_@%+=:,./-]+$ ]]; then
-      out+="$a "
-    else
-      out+="'${a//$sq/$escaped_sq}' "
-    fi
-  done
-  echo "${out% }"
-}
 
 # start_proc NAME STDOUT_FILE STDERR_FILE CMD [ARGS...]: runs CMD in the background, records it
 start_proc() {
@@ -216,13 +178,6 @@ on_exit() {
 # ------------------------------------------------------------------------------------ install
 POLICY_RC=/usr/sbin/policy-rc.d
 created_policy_rc=0
-remove_policy_rc() {
-  # only a file this script wrote; a container base image may ship its own
-  if [[ "$created_policy_rc" == 1 ]]; then
-    rm -f "$POLICY_RC"
-    created_policy_rc=0
-  fi
-}
 
 trap on_exit EXIT
 trap 'exit 130' INT
@@ -275,13 +230,6 @@ build_jar() {
     fi
   fi
   [[ -f "$WHARF_JAR_PATH" ]] || die "no $WHARF_JAR_PATH after the build"
-}
-
-# ---------------------------------------------------------------------------- small helpers
-# port_free HOST:PORT: nothing accepts connections there
-port_free() {
-  local host=${1%:*} port=${1##*:}
-  ! (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
 }
 
 # free_port: a loopback port nothing listens on (20000-59999; checked, not reserved)

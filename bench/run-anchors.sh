@@ -40,6 +40,10 @@ set -euo pipefail
 
 REPO_ROOT="$(cd -- "$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")/.." && pwd -P)"
 
+# shared helpers: processes by PID and start time, shell quoting, paths, ports, policy-rc.d
+# shellcheck source=bench/lib.sh
+source "$REPO_ROOT/bench/lib.sh"
+
 : "${BENCH_UPSTREAM_ADDR:=127.0.0.1:5400}"
 : "${BENCH_NGINX_ADDR:=127.0.0.1:5401}"
 : "${BENCH_NGINX_NOSENDFILE_ADDR:=127.0.0.1:5402}"
@@ -86,10 +90,6 @@ EOF
 }
 
 log() { printf '[anchors %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
 
 # ------------------------------------------------------------------------------------ options
 PROFILE=default
@@ -126,13 +126,6 @@ case "$PROFILE" in default | small | smoke) ;; *) die "--profile must be default
 [[ -z "$SCENARIOS" || "$SCENARIOS" =~ ^[a-z-]+(,[a-z-]+)*$ ]] || die "--scenarios is a comma-separated list"
 [[ "$BENCH_STOP_TIMEOUT" =~ ^[0-9]+$ ]] || die "BENCH_STOP_TIMEOUT must be a number of seconds"
 
-# absolute, whatever the caller's working directory, so configs and logs name real paths
-abs_path() {
-  local dir
-  dir="$(dirname -- "$1")"
-  mkdir -p -- "$dir"
-  echo "$(cd -- "$dir" && pwd -P)/$(basename -- "$1")"
-}
 W="$(abs_path "$WORKDIR_ARG")"
 RESULTS="$(abs_path "$RESULTS_ARG")"
 RUN="$W/run"
@@ -143,37 +136,6 @@ NGINX_URL="http://$BENCH_NGINX_ADDR"
 NGINX_NOSENDFILE_URL="http://$BENCH_NGINX_NOSENDFILE_ADDR"
 DIST_PROXY_URL="http://$BENCH_DIST_PROXY_ADDR"
 WHARF_URL="http://$BENCH_WHARF_ADDR"
-
-# ---------------------------------------------------------------------------------- processes
-# The start time (field 22 of /proc/PID/stat, clock ticks since boot) survives exec, so it tells
-# our process (env -> launcher -> java keeps one PID) from a later one that reuses its number.
-start_time_of() {
-  local stat
-  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
-  # the command name in field 2 may hold spaces: count fields after its closing parenthesis
-  stat="${stat##*) }"
-  awk '{ print $20 }' <<<"$stat"
-}
-
-# is_ours PID START_TIME: the PID is alive and still the process that was started
-is_ours() {
-  local now
-  now="$(start_time_of "$1")" || return 1
-  [[ "$now" == "$2" ]]
-}
-
-# shell_words ARG...: a command line to paste into a shell; only words that need it are quoted
-shell_words() {
-  local out="" a sq="'" escaped_sq="'\\''"
-  for a in "$@"; do
-    if [[ "$a" =~ ^[A-Za-z0-9_@%+=:,./-]+$ ]]; then
-      out+="$a "
-    else
-      out+="'${a//$sq/$escaped_sq}' "
-    fi
-  done
-  echo "${out% }"
-}
 
 STARTED_NAMES=()
 declare -A PID_OF=()
@@ -260,13 +222,6 @@ on_exit() {
 # ------------------------------------------------------------------------------------ install
 POLICY_RC=/usr/sbin/policy-rc.d
 created_policy_rc=0
-remove_policy_rc() {
-  # only a file this script wrote; a container base image may ship its own
-  if [[ "$created_policy_rc" == 1 ]]; then
-    rm -f "$POLICY_RC"
-    created_policy_rc=0
-  fi
-}
 
 trap on_exit EXIT
 trap 'exit 130' INT
@@ -328,13 +283,6 @@ build_jars() {
 
 check_java() {
   command -v "$JAVA" >/dev/null 2>&1 || die "no java (install a JDK 17 or later, or set JAVA_HOME)"
-}
-
-# ---------------------------------------------------------------------------- small helpers
-# port_free HOST:PORT: nothing accepts connections there
-port_free() {
-  local host=${1%:*} port=${1##*:}
-  ! (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
 }
 
 # wait_ready NAME URL SECONDS: polls URL until it answers 200 (or 401: /v2/ behind auth)
