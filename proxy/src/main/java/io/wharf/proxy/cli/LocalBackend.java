@@ -9,6 +9,7 @@ import io.wharf.proxy.admin.PinService;
 import io.wharf.proxy.admin.TaskSummary;
 import io.wharf.proxy.config.HostAndPort;
 import io.wharf.proxy.config.HttpListenerConfig;
+import io.wharf.proxy.config.HttpsListenerConfig;
 import io.wharf.proxy.config.ServerConfig;
 import io.wharf.proxy.config.StorageConfig;
 import io.wharf.proxy.config.WharfConfig;
@@ -96,16 +97,21 @@ final class LocalBackend implements Backend {
     ServerConfig server = config.server();
     ServerConfig loopback = new ServerConfig(
         new HttpListenerConfig(new HostAndPort("127.0.0.1", 0)),
+        new HttpsListenerConfig(null, null, null, List.of(), server.https().provider()),
         server.ioThreads(),
         server.maxHeaderSize(),
         server.idleTimeout(),
-        server.maxManifestSize());
+        server.maxManifestSize(),
+        server.maxHeaderCount(),
+        server.headerTimeout(),
+        server.maxConnections());
     StorageConfig s = config.storage();
     StorageConfig noPreload = new StorageConfig(
         s.path(), s.uploadExpiry(), s.quota(), s.highWater(), s.lowWater(), s.gcGrace(), null, s.importProject(),
         s.statsFlushInterval());
     return new WharfConfig(
-        loopback, noPreload, config.projects(), config.upstreams(), config.defaultUpstream(), config.pullThrough());
+        loopback, noPreload, config.projects(), config.upstreams(), config.defaultUpstream(), config.pullThrough(),
+        config.auth());
   }
 
   private RuntimeException translate(UncheckedIOException e) {

@@ -3,6 +3,7 @@ package io.wharf.proxy.config;
 import static java.util.Objects.requireNonNull;
 
 import io.wharf.oci.RepositoryName;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A local project: the first path component of repositories pushed or imported into wharf, such as
@@ -11,8 +12,19 @@ import io.wharf.oci.RepositoryName;
  * @param name a single path component of the distribution name grammar, {@code
  *     [a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*}
  * @param type always {@link ProjectType#LOCAL} for now; upstreams are the proxy projects
+ * @param anonymousPull whether pulls need no account; null (unset) means true
  */
-public record ProjectConfig(String name, ProjectType type) {
+public record ProjectConfig(String name, ProjectType type, @Nullable Boolean anonymousPull) {
+  /** A project anyone may pull from, as projects are by default. */
+  public ProjectConfig(String name, ProjectType type) {
+    this(name, type, null);
+  }
+
+  /** Whether pulls from this project need no account. */
+  public boolean allowsAnonymousPull() {
+    return anonymousPull == null || anonymousPull;
+  }
+
   public ProjectConfig {
     requireNonNull(name, "name");
     requireNonNull(type, "type");

@@ -24,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param caFile a PEM bundle of extra certificate authorities trusted for this upstream's TLS, on
  *     top of the JVM's; null (or empty) for none. {@link ConfigLoader} resolves a relative path
  *     against the working directory and checks that the file is readable
+ * @param anonymousPull whether pulls through this proxy project need no account; null (unset)
+ *     means true (nodes pull through containerd with no credentials)
  */
 public record UpstreamConfig(
     String name,
@@ -32,7 +34,8 @@ public record UpstreamConfig(
     Duration tagTtl,
     @Nullable String username,
     @Nullable String password,
-    @Nullable Path caFile) {
+    @Nullable Path caFile,
+    @Nullable Boolean anonymousPull) {
   /** The registry host of Docker Hub as image references write it. */
   public static final String DOCKER_HUB = "docker.io";
 
@@ -41,6 +44,23 @@ public record UpstreamConfig(
   private static final String LABEL = "[a-z0-9](?:[a-z0-9-]*[a-z0-9])?";
   private static final Pattern HOST =
       Pattern.compile(LABEL + "(?:\\." + LABEL + ")*(?::(0|[1-9][0-9]{0,4}))?");
+
+  /** An upstream anyone may pull through, as upstreams are by default. */
+  public UpstreamConfig(
+      String name,
+      String host,
+      URI url,
+      Duration tagTtl,
+      @Nullable String username,
+      @Nullable String password,
+      @Nullable Path caFile) {
+    this(name, host, url, tagTtl, username, password, caFile, null);
+  }
+
+  /** Whether pulls through this proxy project need no account. */
+  public boolean allowsAnonymousPull() {
+    return anonymousPull == null || anonymousPull;
+  }
 
   public UpstreamConfig {
     requireNonNull(name, "name");
@@ -95,7 +115,8 @@ public record UpstreamConfig(
     return caFile == null
         ? this
         : new UpstreamConfig(
-            name, host, url, tagTtl, username, password, directory.resolve(caFile).normalize());
+            name, host, url, tagTtl, username, password, directory.resolve(caFile).normalize(),
+            anonymousPull);
   }
 
   /**
@@ -138,6 +159,8 @@ public record UpstreamConfig(
         + (password == null ? "null" : "<redacted>")
         + ", caFile="
         + caFile
+        + ", anonymousPull="
+        + anonymousPull
         + "]";
   }
 

@@ -20,6 +20,7 @@ import java.util.stream.Collectors;
  * @param defaultUpstream the {@link UpstreamConfig#host()} serving names with no project or host
  *     prefix ({@code library/nginx}); empty for none, and such names are then unknown
  * @param pullThrough how wharf talks to every upstream
+ * @param auth accounts and tokens
  */
 public record WharfConfig(
     ServerConfig server,
@@ -27,7 +28,8 @@ public record WharfConfig(
     List<ProjectConfig> projects,
     List<UpstreamConfig> upstreams,
     String defaultUpstream,
-    PullThroughConfig pullThrough) {
+    PullThroughConfig pullThrough,
+    AuthConfig auth) {
   public WharfConfig {
     requireNonNull(server, "server");
     requireNonNull(storage, "storage");
@@ -35,6 +37,7 @@ public record WharfConfig(
     upstreams = List.copyOf(requireNonNull(upstreams, "upstreams"));
     requireNonNull(defaultUpstream, "defaultUpstream");
     requireNonNull(pullThrough, "pullThrough");
+    requireNonNull(auth, "auth");
     requireUniqueNames(projects, upstreams);
     if (!defaultUpstream.isEmpty()
         && upstreams.stream().noneMatch(u -> u.host().equals(defaultUpstream))) {
@@ -86,6 +89,18 @@ public record WharfConfig(
                 + ")"));
   }
 
+  /**
+   * Whether the project a canonical repository name starts with (a local project, or an upstream's
+   * host key) lets anyone pull; a name in no configured project does (it is unknown anyway).
+   */
+  public boolean allowsAnonymousPull(String firstComponent) {
+    Optional<ProjectConfig> local = localProject(firstComponent);
+    if (local.isPresent()) {
+      return local.get().allowsAnonymousPull();
+    }
+    return upstreamForHostKey(firstComponent).map(UpstreamConfig::allowsAnonymousPull).orElse(true);
+  }
+
   /** The upstream serving names with no project or host prefix, if one is configured. */
   public Optional<UpstreamConfig> defaultUpstreamConfig() {
     return defaultUpstream.isEmpty() ? Optional.empty() : upstreamForHost(defaultUpstream);
@@ -99,7 +114,9 @@ public record WharfConfig(
     StorageConfig resolved = storage.withPathsUnder(directory);
     List<UpstreamConfig> withCas =
         upstreams.stream().map(u -> u.withCaFileUnder(directory)).collect(Collectors.toList());
-    return new WharfConfig(server, resolved, projects, withCas, defaultUpstream, pullThrough);
+    return new WharfConfig(
+        server.withPathsUnder(directory), resolved, projects, withCas, defaultUpstream, pullThrough,
+        auth);
   }
 
   // The first path component of a request picks a project, an upstream by name or an upstream by

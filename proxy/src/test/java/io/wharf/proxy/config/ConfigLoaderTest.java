@@ -22,14 +22,27 @@ import org.junit.jupiter.api.io.TempDir;
 final class ConfigLoaderTest {
   private static final Path WORKING_DIRECTORY = Path.of("/srv/wharf");
 
+  private static final AuthConfig AUTH_DEFAULTS =
+      new AuthConfig(
+          new AdminAccountConfig(null),
+          Duration.ofMinutes(5),
+          5,
+          Duration.ofMinutes(5),
+          Duration.ofSeconds(30));
+
   private static final WharfConfig DEFAULTS =
       new WharfConfig(
           new ServerConfig(
               new HttpListenerConfig(new HostAndPort("127.0.0.1", 5050)),
+              new HttpsListenerConfig(
+                  new HostAndPort("0.0.0.0", 30003), null, null, List.of(), TlsProvider.AUTO),
               0,
               DataSize.of(16, Unit.KIB),
               Duration.ofSeconds(60),
-              DataSize.of(4, Unit.MIB)),
+              DataSize.of(4, Unit.MIB),
+              100,
+              Duration.ofSeconds(10),
+              1024),
           StorageConfig.of(Path.of("/srv/wharf/data"), Duration.ofHours(24)),
           List.of(new ProjectConfig("spectro-images", ProjectType.LOCAL)),
           List.of(
@@ -47,7 +60,8 @@ final class ConfigLoaderTest {
               Duration.ofSeconds(30),
               2,
               List.of(),
-              new BreakerConfig(5, Duration.ofSeconds(10), Duration.ofMinutes(5))));
+              new BreakerConfig(5, Duration.ofSeconds(10), Duration.ofMinutes(5))),
+          AUTH_DEFAULTS);
 
   @TempDir Path dir;
 
@@ -78,10 +92,19 @@ final class ConfigLoaderTest {
         server:
           http:
             listen: "[::1]:6000"
+          https:
+            listen: 127.0.0.1:8443
+            certFile: /etc/wharf/tls/server.crt
+            keyFile: /etc/wharf/tls/server.key
+            sans: [10.0.0.7, node-7.edge]
+            provider: jdk
           ioThreads: 3
           maxHeaderSize: 32KiB
           idleTimeout: 2m
           maxManifestSize: 8MB
+          maxHeaderCount: 50
+          headerTimeout: 20s
+          maxConnections: 300
         storage:
           path: /var/lib/wharf
           uploadExpiry: 1h30m
@@ -95,6 +118,7 @@ final class ConfigLoaderTest {
         projects:
           - name: edge-images
             type: local
+            anonymousPull: false
           - name: team.b
             type: local
         upstreams:
@@ -105,6 +129,7 @@ final class ConfigLoaderTest {
             username: robot
             password: s3cret
             caFile: %s
+            anonymousPull: false
           - name: harness
             host: upstream.test:5000
             url: http://127.0.0.1:5000
@@ -121,16 +146,32 @@ final class ConfigLoaderTest {
             failureThreshold: 3
             openFor: 1s
             maxOpenFor: 1m
+        auth:
+          admin:
+            password: from-config
+          tokenTtl: 15m
+          maxFailedLogins: 10
+          loginLockout: 1m
+          credentialCacheTtl: 5s
         """
             .formatted(ca);
     WharfConfig expected =
         new WharfConfig(
             new ServerConfig(
                 new HttpListenerConfig(new HostAndPort("::1", 6000)),
+                new HttpsListenerConfig(
+                    new HostAndPort("127.0.0.1", 8443),
+                    Path.of("/etc/wharf/tls/server.crt"),
+                    Path.of("/etc/wharf/tls/server.key"),
+                    List.of("10.0.0.7", "node-7.edge"),
+                    TlsProvider.JDK),
                 3,
                 DataSize.of(32, Unit.KIB),
                 Duration.ofMinutes(2),
-                DataSize.of(8, Unit.MB)),
+                DataSize.of(8, Unit.MB),
+                50,
+                Duration.ofSeconds(20),
+                300),
             new StorageConfig(
                 Path.of("/var/lib/wharf"),
                 Duration.ofMinutes(90),
@@ -142,7 +183,7 @@ final class ConfigLoaderTest {
                 "edge-images",
                 Duration.ofMinutes(1)),
             List.of(
-                new ProjectConfig("edge-images", ProjectType.LOCAL),
+                new ProjectConfig("edge-images", ProjectType.LOCAL, false),
                 new ProjectConfig("team.b", ProjectType.LOCAL)),
             List.of(
                 new UpstreamConfig(
@@ -152,7 +193,8 @@ final class ConfigLoaderTest {
                     Duration.ofMinutes(5),
                     "robot",
                     "s3cret",
-                    ca),
+                    ca,
+                    false),
                 new UpstreamConfig(
                     "harness",
                     "upstream.test:5000",
@@ -169,7 +211,13 @@ final class ConfigLoaderTest {
                 Duration.ofMinutes(1),
                 0,
                 List.of(new Platform("linux", "arm64", null), new Platform("linux", "arm", "v7")),
-                new BreakerConfig(3, Duration.ofSeconds(1), Duration.ofMinutes(1))));
+                new BreakerConfig(3, Duration.ofSeconds(1), Duration.ofMinutes(1))),
+            new AuthConfig(
+                new AdminAccountConfig("from-config"),
+                Duration.ofMinutes(15),
+                10,
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(5)));
 
     WharfConfig loaded = load(yaml);
 
