@@ -11,7 +11,8 @@ import java.util.Set;
  * @param name the account name as clients log in with it ({@code admin}, {@code robot$ci}); empty
  *     for anonymous
  * @param kind what sort of account
- * @param grants for a robot: project name to the actions allowed in it; ignored for the admin (who
+ * @param grants for a robot: project name (a local project, or an upstream's proxy project name
+ *     such as {@code dockerhub}) to the actions allowed in it; ignored for the admin (who
  *     may do everything) and anonymous (who may pull where a project allows it, decided by the
  *     project's policy, not here)
  */
@@ -52,8 +53,8 @@ public record Principal(String name, Kind kind, Map<String, Set<Action>> grants)
   }
 
   /**
-   * Whether this account's own rights allow {@code action} in {@code project} (the first component
-   * of a canonical repository name: a local project or an upstream's host key). Anonymous has no
+   * Whether this account's own rights allow {@code action} in {@code project} (a local project's
+   * name or an upstream's proxy project name, as in {@link #grants}). Anonymous has no
    * rights of its own: anonymous pulls are the project policy's to allow.
    */
   public boolean may(Action action, String project) {

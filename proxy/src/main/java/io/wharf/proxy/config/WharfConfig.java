@@ -90,15 +90,16 @@ public record WharfConfig(
   }
 
   /**
-   * Whether the project a canonical repository name starts with (a local project, or an upstream's
-   * host key) lets anyone pull; a name in no configured project does (it is unknown anyway).
+   * Whether {@code project} (a local project's name, or an upstream's proxy project name such as
+   * {@code dockerhub}) lets anyone pull; a name that is no configured project does (nothing can
+   * be pulled from it anyway).
    */
-  public boolean allowsAnonymousPull(String firstComponent) {
-    Optional<ProjectConfig> local = localProject(firstComponent);
+  public boolean allowsAnonymousPull(String project) {
+    Optional<ProjectConfig> local = localProject(project);
     if (local.isPresent()) {
       return local.get().allowsAnonymousPull();
     }
-    return upstreamForHostKey(firstComponent).map(UpstreamConfig::allowsAnonymousPull).orElse(true);
+    return upstreamNamed(project).map(UpstreamConfig::allowsAnonymousPull).orElse(true);
   }
 
   /** The upstream serving names with no project or host prefix, if one is configured. */
