@@ -37,6 +37,8 @@ import java.util.function.Supplier;
  * wharf_fetches_inflight                             blob fetches running
  * wharf_upstream_breaker_level{upstream}             0 healthy, 1 degraded, 2 offline
  * wharf_upstream_breaker_state{upstream,state}       1 for the current state, 0 for the others
+ * wharf_connections_open                             client connections open, over both listeners
+ * wharf_connections_refused_total                    connections closed at once: server.maxConnections reached
  * </pre>
  *
  * plus the JVM's memory, GC, threads, CPU, uptime and file descriptors.
@@ -57,6 +59,8 @@ public final class WharfMetrics implements AutoCloseable {
   static final String FETCHES_INFLIGHT = "wharf.fetches.inflight";
   static final String BREAKER_LEVEL = "wharf.upstream.breaker.level";
   static final String BREAKER_STATE = "wharf.upstream.breaker.state";
+  static final String CONNECTIONS_OPEN = "wharf.connections.open";
+  static final String CONNECTIONS_REFUSED = "wharf.connections.refused";
 
   static final String ROUTE = "route";
   static final String STATUS = "status";
@@ -101,6 +105,23 @@ public final class WharfMetrics implements AutoCloseable {
             .tag(ROUTE, route)
             .tag(STATUS, Integer.toString(status))
             .register(registry))
+        .increment();
+  }
+
+  /** Shows the number of open client connections, read from {@code open} at each scrape. */
+  public void registerOpenConnections(Supplier<Number> open) {
+    requireNonNull(open, "open");
+    Gauge.builder(CONNECTIONS_OPEN, open)
+        .description("client connections open, over both listeners")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /** A client connection was closed at once because {@code server.maxConnections} were open. */
+  public void connectionRefused() {
+    Counter.builder(CONNECTIONS_REFUSED)
+        .description("client connections closed at once because server.maxConnections were open")
+        .register(registry)
         .increment();
   }
 

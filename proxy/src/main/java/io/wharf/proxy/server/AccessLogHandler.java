@@ -72,7 +72,7 @@ final class AccessLogHandler extends ChannelDuplexHandler {
 
     Entry(HttpRequest request) {
       this.method = request.method().name();
-      this.uri = request.uri();
+      this.uri = RedactedUri.of(request.uri());
       this.userAgent = request.headers().get(HttpHeaderNames.USER_AGENT);
     }
 

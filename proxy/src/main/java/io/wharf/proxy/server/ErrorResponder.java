@@ -40,19 +40,19 @@ final class ErrorResponder {
       log.atError()
           .setCause(failure)
           .addKeyValue("method", exchange.method().name())
-          .addKeyValue("uri", exchange.request().uri())
+          .addKeyValue("uri", RedactedUri.of(exchange.request().uri()))
           .log("request failed");
     } else if (oci.status() >= 500) {
       log.atWarn()
           .addKeyValue("status", oci.status())
           .addKeyValue("code", oci.error().code())
-          .addKeyValue("uri", exchange.request().uri())
+          .addKeyValue("uri", RedactedUri.of(exchange.request().uri()))
           .log(oci.getMessage());
     } else {
       log.atDebug()
           .addKeyValue("status", oci.status())
           .addKeyValue("code", oci.error().code())
-          .addKeyValue("uri", exchange.request().uri())
+          .addKeyValue("uri", RedactedUri.of(exchange.request().uri()))
           .log(oci.getMessage());
     }
     if (exchange.responseStarted()) {

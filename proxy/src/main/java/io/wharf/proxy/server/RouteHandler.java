@@ -2,6 +2,8 @@ package io.wharf.proxy.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -16,6 +18,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
 import io.wharf.proxy.route.BodyConsumer;
+import io.wharf.proxy.route.BodyLimits;
 import io.wharf.proxy.route.Route;
 import io.wharf.proxy.route.Router;
 import io.wharf.proxy.route.Routes;
@@ -46,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * connection stays usable. If the client was waiting for {@code 100 Continue} and never got it,
  * it will not send the body: the connection is closed after the error instead. A request the
  * decoder could not read closes the connection (the decoder drops everything after it).
+ *
+ * <p>Body caps ({@link BodyLimits}, by route): a request that declares a longer body than its
+ * route takes is answered 413 before any of it is read, and the connection closed (no use
+ * draining what the client announced). A body that goes past the cap as it arrives, read or
+ * dropped, is answered 413 if nothing was answered yet, and the connection is closed once what
+ * was answered is out; nothing more is read from it.
  */
 final class RouteHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(RouteHandler.class);
@@ -54,20 +63,30 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
   private final Routes routes;
   private final UploadFlowControl flow;
   private final EventExecutor executor;
+  private final BodyLimits limits;
 
   private @Nullable Exchange exchange;
   private @Nullable BodyConsumer body;
   /** The current request failed or needs no body: drop its pieces until the last one. */
   private boolean discarding;
+  /** The current request as routed; null before it is parsed or when it could not be. */
+  private @Nullable Route route;
+  /** Body bytes of the current request so far, read or dropped, and its cap. */
+  private long bodyBytes;
+  private long bodyCap = BodyLimits.NO_BODY;
+  /** A body went past its cap: the connection is closing, and nothing more of it is read. */
+  private boolean closing;
 
   /**
    * @param executor the single thread this connection's requests run on
+   * @param limits the body cap of each route
    */
-  RouteHandler(Router router, Routes routes, UploadFlowControl flow, EventExecutor executor) {
+  RouteHandler(Router router, Routes routes, UploadFlowControl flow, EventExecutor executor, BodyLimits limits) {
     this.router = requireNonNull(router, "router");
     this.routes = requireNonNull(routes, "routes");
     this.flow = requireNonNull(flow, "flow");
     this.executor = requireNonNull(executor, "executor");
+    this.limits = requireNonNull(limits, "limits");
   }
 
   @Override
@@ -83,11 +102,14 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
   private void read(ChannelHandlerContext ctx, Object msg) {
     long bytes = msg instanceof HttpContent c ? c.content().readableBytes() : 0;
     try {
+      if (closing) {
+        return; // the connection ends after what was answered; the rest is not looked at
+      }
       if (msg instanceof HttpRequest request) {
         onRequest(ctx, request);
       }
       if (msg instanceof HttpContent content) {
-        onContent(content);
+        onContent(ctx, content);
       }
     } finally {
       ReferenceCountUtil.release(msg);
@@ -102,6 +124,9 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
     Exchange ex = new Exchange(ctx, request);
     exchange = ex;
     discarding = false;
+    route = null;
+    bodyBytes = 0;
+    bodyCap = limits.maxBody(null);
     DecoderResult decoded = request.decoderResult();
     if (decoded.isFailure()) {
       ex.closeAfterResponse();
@@ -109,8 +134,15 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     try {
-      Route route = router.parse(request.method(), request.uri());
-      body = routes.dispatch(ex, route);
+      Route parsed = router.parse(request.method(), request.uri());
+      route = parsed;
+      bodyCap = limits.maxBody(parsed);
+      long declared = HttpUtil.getContentLength(request, -1L);
+      if (declared > bodyCap) {
+        ex.closeAfterResponse(); // the client announced more than is read: not worth draining
+        throw limits.tooLarge(parsed, declared);
+      }
+      body = routes.dispatch(ex, parsed);
       if (body != null) {
         ex.sendContinue();
       } else {
@@ -121,7 +153,7 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
-  private void onContent(HttpContent content) {
+  private void onContent(ChannelHandlerContext ctx, HttpContent content) {
     Exchange ex = exchange;
     if (ex == null) {
       return; // a piece after a request we already gave up on
@@ -129,6 +161,11 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
     if (content.decoderResult().isFailure()) {
       ex.closeAfterResponse();
       fail(ex, badRequest(content.decoderResult().cause()));
+      return;
+    }
+    bodyBytes += content.content().readableBytes();
+    if (bodyBytes > bodyCap) {
+      overCap(ctx, ex);
       return;
     }
     BodyConsumer consumer = body;
@@ -154,7 +191,7 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
       }
     }
     if (!ex.responseFinished()) {
-      fail(ex, new IllegalStateException("route did not answer " + ex.method() + " " + ex.request().uri()));
+      fail(ex, new IllegalStateException("route did not answer " + ex.method() + " " + RedactedUri.of(ex.request().uri())));
     }
   }
 
@@ -167,11 +204,25 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
     if (ex.responseFinished()) {
       // a failure after a complete answer (a consumer's cleanup): nothing left to tell the client
       if (ErrorResponder.unwrap(t) == null) {
-        log.atError().setCause(t).addKeyValue("uri", ex.request().uri()).log("failure after the response was sent");
+        log.atError().setCause(t).addKeyValue("uri", RedactedUri.of(ex.request().uri())).log("failure after the response was sent");
       }
       return;
     }
     ErrorResponder.respond(ex, t);
+  }
+
+  /** The body went past its cap: refused if nothing was answered yet; the connection ends. */
+  private void overCap(ChannelHandlerContext ctx, Exchange ex) {
+    closing = true;
+    exchange = null;
+    if (ex.responseFinished()) {
+      // a request that takes no body, already answered: end once that answer is out
+      abortBody();
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      ex.closeAfterResponse();
+      fail(ex, limits.tooLarge(route, bodyBytes));
+    }
   }
 
   private void abortBody() {
@@ -220,7 +271,8 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
       return OciException.withStatus(OciError.NAME_INVALID, 414, "request line too long");
     }
     if (cause instanceof TooLongHttpHeaderException) {
-      return OciException.withStatus(OciError.UNSUPPORTED, 431, "request headers too large");
+      // Netty's message or HeaderCountLimit's: a size or a count, never a header's content
+      return OciException.withStatus(OciError.UNSUPPORTED, 431, "request headers too large: " + cause.getMessage());
     }
     return OciException.withStatus(OciError.UNSUPPORTED, 400, "malformed HTTP request");
   }

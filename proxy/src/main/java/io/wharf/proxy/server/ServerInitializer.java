@@ -7,9 +7,11 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.wharf.proxy.config.ServerConfig;
 import io.wharf.proxy.metrics.WharfMetrics;
+import io.wharf.proxy.route.BodyLimits;
 import io.wharf.proxy.route.Router;
 import io.wharf.proxy.route.Routes;
 import org.jspecify.annotations.Nullable;
@@ -18,9 +20,14 @@ import org.jspecify.annotations.Nullable;
  * Builds each connection's pipeline:
  *
  * <pre>
- * HttpServerCodec (limits) -> IdleTimeoutHandler -> AccessLogHandler -> UploadFlowControl
+ * HeaderTimeout.bytes -> HttpServerCodec (size limits) -> HeaderTimeout.requests -> HeaderCountLimit
+ *   -> IdleTimeoutHandler -> FlowControlHandler -> AccessLogHandler -> UploadFlowControl
  *   -> RouteHandler (which runs requests on one of the route threads)
  * </pre>
+ *
+ * (The FlowControlHandler keeps decoded messages waiting while UploadFlowControl has reads
+ * paused; the idle timeout sits before it, so messages held there do not look like a read in
+ * progress.)
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   /** The request line: a URI with a 255-character name and a digest fits many times over. */
@@ -39,6 +46,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final Routes routes;
   private final EventExecutorGroup routeExecutors;
   private final @Nullable WharfMetrics metrics;
+  private final HeaderCountLimit headerCount;
+  private final BodyLimits bodyLimits;
 
   ServerInitializer(ServerConfig config, Router router, Routes routes, EventExecutorGroup routeExecutors) {
     this(config, router, routes, routeExecutors, null);
@@ -52,6 +61,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     this.routes = requireNonNull(routes, "routes");
     this.routeExecutors = requireNonNull(routeExecutors, "routeExecutors");
     this.metrics = metrics;
+    this.headerCount = new HeaderCountLimit(config.maxHeaderCount());
+    this.bodyLimits = new BodyLimits(config.maxManifestSize().bytes());
   }
 
   @Override
@@ -65,13 +76,18 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         .setMaxInitialLineLength(MAX_INITIAL_LINE)
         .setMaxHeaderSize(config.maxHeaderSize().toIntExact())
         .setMaxChunkSize(MAX_CHUNK);
+    HeaderTimeout headerTimeout = new HeaderTimeout(config.headerTimeout());
+    p.addLast(PipelineNames.HEADER_TIMEOUT_START, headerTimeout.bytes());
     p.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(decoder));
+    p.addLast(PipelineNames.HEADER_TIMEOUT_END, headerTimeout.requests());
+    p.addLast(PipelineNames.HEADER_COUNT, headerCount);
     if (!config.idleTimeout().isZero()) {
       p.addLast(PipelineNames.IDLE_TIMEOUT, new IdleTimeoutHandler(config.idleTimeout()));
     }
+    p.addLast(PipelineNames.READ_GATE, new FlowControlHandler());
     p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(metrics));
     UploadFlowControl flow = new UploadFlowControl(FLOW_HIGH, FLOW_LOW);
     p.addLast(PipelineNames.UPLOAD_FLOW_CONTROL, flow);
-    p.addLast(PipelineNames.ROUTE, new RouteHandler(router, routes, flow, routeExecutors.next()));
+    p.addLast(PipelineNames.ROUTE, new RouteHandler(router, routes, flow, routeExecutors.next(), bodyLimits));
   }
 }

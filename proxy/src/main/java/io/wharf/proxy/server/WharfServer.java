@@ -87,6 +87,7 @@ public final class WharfServer implements AutoCloseable {
     EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("wharf-accept"), io);
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("wharf-io"), io);
     EventExecutorGroup routeExecutors = new DefaultEventExecutorGroup(routeThreads(), new DefaultThreadFactory("wharf-route"));
+    ConnectionLimit connections = new ConnectionLimit(config.maxConnections(), metrics); // one count for every listener
     try {
       Channel channel = new ServerBootstrap()
           .group(acceptor, workers)
@@ -94,7 +95,7 @@ public final class WharfServer implements AutoCloseable {
           .option(ChannelOption.SO_BACKLOG, 1024)
           .option(ChannelOption.SO_REUSEADDR, true)
           .childOption(ChannelOption.TCP_NODELAY, true)
-          .childHandler(new ServerInitializer(config, new Router(), routes, routeExecutors, metrics))
+          .childHandler(connections.first(new ServerInitializer(config, new Router(), routes, routeExecutors, metrics)))
           .bind(config.http().listen().toSocketAddress())
           .syncUninterruptibly()
           .channel();

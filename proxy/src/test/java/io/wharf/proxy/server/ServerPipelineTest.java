@@ -148,11 +148,21 @@ final class ServerPipelineTest {
   }
 
   @Test
-  void drainsTheBodyOfARefusedRequestAndKeepsTheConnection() {
-    int size = 5 * 1024 * 1024;
+  void refusesADeclaredBodyOverTheRouteCapWithoutReadingItAndCloses() {
     send("PUT /v2/spectro-images/pipe/manifests/big HTTP/1.1\r\nHost: x\r\n"
-        + "Content-Type: application/vnd.oci.image.manifest.v1+json\r\nContent-Length: " + size + "\r\n\r\n");
-    assertThat(received()).startsWith("HTTP/1.1 413");
+        + "Content-Type: application/vnd.oci.image.manifest.v1+json\r\nContent-Length: " + 5 * 1024 * 1024 + "\r\n\r\n");
+
+    assertThat(received()).startsWith("HTTP/1.1 413").contains("MANIFEST_INVALID").containsIgnoringCase("connection: close");
+    assertThat(channel.isOpen()).isFalse();
+  }
+
+  @Test
+  void drainsTheBodyOfARefusedRequestAndKeepsTheConnection() {
+    // an upload's body has no cap: one refused before it is read is read and dropped
+    int size = 5 * 1024 * 1024;
+    send("PATCH /v2/spectro-images/pipe/blobs/uploads/no-such-session HTTP/1.1\r\nHost: x\r\n"
+        + "Content-Type: application/octet-stream\r\nContent-Length: " + size + "\r\n\r\n");
+    assertThat(received()).startsWith("HTTP/1.1 404").contains("BLOB_UPLOAD_UNKNOWN");
 
     for (int sent = 0; sent < size; sent += 64 * 1024) {
       channel.writeInbound(Unpooled.wrappedBuffer(new byte[Math.min(64 * 1024, size - sent)]));
@@ -164,17 +174,17 @@ final class ServerPipelineTest {
   }
 
   @Test
-  void refusesAnOversizedChunkedManifestAsItArrives() {
+  void refusesAnOversizedChunkedManifestAsItArrivesAndCloses() {
     send("PUT /v2/spectro-images/pipe/manifests/big HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
         + "Content-Type: application/vnd.oci.image.manifest.v1+json\r\n\r\n");
     String chunk = Integer.toHexString(1024 * 1024) + "\r\n" + " ".repeat(1024 * 1024) + "\r\n";
-    for (int i = 0; i < 5; i++) {
+    for (int i = 0; i < 5 && channel.isOpen(); i++) {
       send(chunk);
     }
-    send("0\r\n\r\nGET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n");
 
     String out = received();
-    assertThat(out).startsWith("HTTP/1.1 413").contains("HTTP/1.1 200");
+    assertThat(out).startsWith("HTTP/1.1 413").contains("MANIFEST_INVALID").containsIgnoringCase("connection: close");
+    assertThat(channel.isOpen()).isFalse();
   }
 
   @Test
