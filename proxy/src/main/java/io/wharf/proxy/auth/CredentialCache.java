@@ -37,6 +37,7 @@ public final class CredentialCache {
 
   private final @Nullable Cache<ByteBuffer, Remembered> checks;
   private final SecretKeySpec key;
+  private long generation;
 
   /**
    * @param ttl how long a check is remembered; zero for never
@@ -79,18 +80,30 @@ public final class CredentialCache {
   }
 
   /**
-   * Remembers a successful check.
+   * The current generation: read it before a password check and pass it to {@link #put}, so a
+   * check that began before a {@link #clear()} (against the old password) is not remembered.
+   */
+  public synchronized long generation() {
+    return generation;
+  }
+
+  /**
+   * Remembers a successful check, unless the cache was cleared since {@code generation}.
    *
    * @param accountExpiresAt when the account itself expires (a robot's expiry), or null
+   * @param generation {@link #generation()} as read before the check
    */
-  public void put(String user, String password, Principal principal, @Nullable Instant accountExpiresAt) {
-    if (checks != null) {
-      checks.put(keyOf(user, password), new Remembered(requireNonNull(principal, "principal"), accountExpiresAt));
+  public synchronized void put(
+      String user, String password, Principal principal, @Nullable Instant accountExpiresAt, long generation) {
+    requireNonNull(principal, "principal");
+    if (checks != null && generation == this.generation) {
+      checks.put(keyOf(user, password), new Remembered(principal, accountExpiresAt));
     }
   }
 
   /** Forgets every check: after the admin password is reset or a robot is deleted. */
-  public void clear() {
+  public synchronized void clear() {
+    generation++;
     if (checks != null) {
       checks.invalidateAll();
     }
