@@ -13,6 +13,8 @@ import io.wharf.proxy.admin.PinService;
 import io.wharf.proxy.admin.PrefetchService;
 import io.wharf.proxy.admin.StorageMaintenance;
 import io.wharf.proxy.admin.TaskSummary;
+import io.wharf.proxy.auth.AdminPassword;
+import io.wharf.proxy.auth.RobotAccounts;
 import io.wharf.proxy.config.PullThroughConfig;
 import io.wharf.proxy.config.StorageConfig;
 import io.wharf.proxy.config.WharfConfig;
@@ -109,7 +111,11 @@ public final class Daemon implements AutoCloseable {
     this.prefetch = new PrefetchService(registry, config, System::nanoTime);
     this.maintenance = new StorageMaintenance(storage, config, inflight::isFetching);
     this.inflight = inflight;
-    AdminApi admin = new AdminApi(config, pins, prefetch, maintenance, adminTasks, scheduler);
+    // accounts (issue 6): the auth branch opens these for its access checks; the lead merges the two
+    AdminPassword adminPassword = AdminPassword.open(config.storage().path(), config.auth().admin(), System.err);
+    RobotAccounts robots = RobotAccounts.open(config.storage().path());
+    AdminApi admin = new AdminApi(
+        config, pins, prefetch, maintenance, adminTasks, scheduler, adminPassword, robots, () -> { });
     Routes routes = new Routes(
         TrackedManifests.over(registry, storage.access(), storage.pins()), config.server().maxManifestSize().toIntExact(),
         Routes.Extras.of(metrics, upstreams::states),
