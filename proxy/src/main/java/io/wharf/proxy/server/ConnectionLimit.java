@@ -75,10 +75,8 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
   }
 
   private void refuse(ChannelHandlerContext ctx) {
-    ctx.channel().config().setAutoRead(false);
-    ctx.close();
     if (metrics != null) {
-      metrics.connectionRefused();
+      metrics.connectionRefused(); // before the close, which the client may see at once
     }
     refusedSinceLog.incrementAndGet();
     long now = System.nanoTime();
@@ -89,5 +87,7 @@ final class ConnectionLimit extends ChannelInboundHandlerAdapter {
           .addKeyValue("refused", refusedSinceLog.getAndSet(0))
           .log("connection limit reached: refusing new connections (server.maxConnections)");
     }
+    ctx.channel().config().setAutoRead(false);
+    ctx.close();
   }
 }

@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
+import io.wharf.proxy.TestAccess;
 import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.metrics.WharfMetrics;
@@ -67,7 +68,8 @@ final class SecretsNotLoggedTest {
         "WHARF_SERVER_MAX_HEADER_COUNT", "20"));
     registry = LocalRegistry.open(config);
     metrics = new WharfMetrics();
-    Routes routes = new Routes(registry.registry(), config.server().maxManifestSize().toIntExact(), Routes.Extras.of(metrics, Map::of));
+    Routes routes = new Routes(registry.registry(), config.server().maxManifestSize().toIntExact(), Routes.Extras.of(metrics, Map::of),
+        null, null, TestAccess.create(config, data));
     server = WharfServer.start(config.server(), routes, metrics);
   }
 

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.wharf.proxy.TestAccess;
 import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.metrics.WharfMetrics;
@@ -45,6 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 final class ServerHardeningTest {
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Every request logs in as the admin: {@code /v2/} answers anonymous with 401. */
+  private static final String AUTH = "Authorization: " + TestAccess.adminBasic() + "\r\n";
 
   @TempDir Path data;
   private LocalRegistry registry;
@@ -79,7 +82,7 @@ final class ServerHardeningTest {
     metrics = new WharfMetrics();
     Routes routes = new Routes(
         registry.registry(), config.server().maxManifestSize().toIntExact(),
-        Routes.Extras.of(metrics, Map::of), null, new CountingAdmin());
+        Routes.Extras.of(metrics, Map::of), null, new CountingAdmin(), TestAccess.create(config, data));
     server = WharfServer.start(config.server(), routes, metrics);
     return server.port();
   }
@@ -94,7 +97,7 @@ final class ServerHardeningTest {
   void answers431ToHeadersOverTheSizeCapAndCloses() throws IOException {
     int port = start();
     try (RawClient client = new RawClient(port)) {
-      RawClient.Response r = client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(5000) + "\r\n\r\n");
+      RawClient.Response r = client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "X-Big: " + "b".repeat(5000) + "\r\n\r\n");
 
       assertThat(r.status()).isEqualTo(431);
       assertOciError(r, "UNSUPPORTED");
@@ -106,9 +109,9 @@ final class ServerHardeningTest {
   @Test
   void answers431ToTooManyHeaderLinesAndCloses() throws IOException {
     int port = start();
-    StringBuilder request = new StringBuilder("GET /v2/ HTTP/1.1\r\nHost: x\r\n");
-    for (int i = 0; i < 20; i++) {
-      request.append("X-H").append(i).append(": v\r\n"); // 21 lines with Host, cap 20
+    StringBuilder request = new StringBuilder("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH);
+    for (int i = 0; i < 19; i++) {
+      request.append("X-H").append(i).append(": v\r\n"); // 21 lines with Host and Authorization, cap 20
     }
     try (RawClient client = new RawClient(port)) {
       RawClient.Response r = client.exchange(request.append("\r\n").toString());
@@ -124,13 +127,13 @@ final class ServerHardeningTest {
   @Test
   void servesARequestWithHeadersRightAtTheCaps() throws IOException {
     int port = start();
-    StringBuilder request = new StringBuilder("GET /v2/ HTTP/1.1\r\nHost: x\r\n");
-    for (int i = 0; i < 19; i++) {
+    StringBuilder request = new StringBuilder("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH);
+    for (int i = 0; i < 18; i++) {
       request.append("X-H").append(i).append(": ").append("v".repeat(100)).append("\r\n");
     }
     try (RawClient client = new RawClient(port)) {
       assertThat(client.exchange(request.append("\r\n").toString()).status()).isEqualTo(200);
-      assertThat(client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+      assertThat(client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n").status()).isEqualTo(200);
     }
   }
 
@@ -138,7 +141,7 @@ final class ServerHardeningTest {
   void answers414ToAnOverlongRequestLineAndCloses() throws IOException {
     int port = start();
     try (RawClient client = new RawClient(port)) {
-      RawClient.Response r = client.exchange("GET /v2/" + "a".repeat(9000) + "/tags/list HTTP/1.1\r\nHost: x\r\n\r\n");
+      RawClient.Response r = client.exchange("GET /v2/" + "a".repeat(9000) + "/tags/list HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n");
 
       assertThat(r.status()).isEqualTo(414);
       assertThat(JSON.readTree(r.body()).path("errors").get(0).path("code").asText()).isNotEmpty();
@@ -158,7 +161,7 @@ final class ServerHardeningTest {
       AtomicReference<Exception> trickleEnded = new AtomicReference<>();
       Thread trickle = new Thread(() -> {
         try {
-          for (char c : "ET /v2/ HTTP/1.1\r\nHost: x\r\nX-Slow: ".concat("s".repeat(100)).toCharArray()) {
+          for (char c : ("ET /v2/ HTTP/1.1\r\nHost: x\r\nX-Slow: " + "s".repeat(100)).toCharArray()) {
             Thread.sleep(1000); // one byte a second
             slow.send(String.valueOf(c));
           }
@@ -171,7 +174,7 @@ final class ServerHardeningTest {
 
       // the other connection is served all along
       for (int i = 0; i < 5; i++) {
-        assertThat(normal.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+        assertThat(normal.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n").status()).isEqualTo(200);
         Thread.sleep(300);
       }
 
@@ -183,7 +186,7 @@ final class ServerHardeningTest {
       assertThat(slow.closedByServer()).isTrue();
       trickle.join(5_000);
       assertThat(trickleEnded.get()).as("writes fail once the server closed").isNotNull();
-      assertThat(normal.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+      assertThat(normal.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n").status()).isEqualTo(200);
     }
   }
 
@@ -205,10 +208,10 @@ final class ServerHardeningTest {
   void leavesAKeepAliveConnectionBetweenRequestsToTheIdleTimeout() throws Exception {
     int port = start();
     try (RawClient client = new RawClient(port)) {
-      assertThat(client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+      assertThat(client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n").status()).isEqualTo(200);
       Thread.sleep(3_000); // past the header timeout, within the idle one
 
-      assertThat(client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+      assertThat(client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n").status()).isEqualTo(200);
     }
   }
 
@@ -217,7 +220,7 @@ final class ServerHardeningTest {
     int port = start();
     byte[] blob = "a body that trickles in, slower than the header timeout".getBytes(StandardCharsets.UTF_8);
     try (RawClient client = new RawClient(port)) {
-      client.send("POST /v2/spectro-images/slow/blobs/uploads/?digest=" + sha256(blob) + " HTTP/1.1\r\nHost: x\r\n"
+      client.send("POST /v2/spectro-images/slow/blobs/uploads/?digest=" + sha256(blob) + " HTTP/1.1\r\nHost: x\r\n" + AUTH
           + "Content-Length: " + blob.length + "\r\n\r\n");
       client.send(java.util.Arrays.copyOf(blob, 10));
       Thread.sleep(3_000);
@@ -237,12 +240,14 @@ final class ServerHardeningTest {
       for (int i = 0; i < 3; i++) {
         RawClient c = new RawClient(port);
         open.add(c);
-        assertThat(c.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+        assertThat(c.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n").status()).isEqualTo(200);
       }
 
       try (RawClient fourth = new RawClient(port)) {
-        fourth.readTimeout(5_000);
+        fourth.readTimeout(1_000); // well within the header timeout, whose 408 would close it too
+        long connected = System.nanoTime();
         assertThat(fourth.closedByServer()).as("the connection past the cap").isTrue();
+        assertThat((System.nanoTime() - connected) / 1e9).isLessThan(1.0);
       }
       assertThat(metrics.scrape()).containsPattern("wharf_connections_refused_total(\\{[^}]*\\})? [1-9]")
           .containsPattern("wharf_connections_open(\\{[^}]*\\})? 3\\.0");
@@ -252,7 +257,7 @@ final class ServerHardeningTest {
       for (int attempt = 0; attempt < 50 && served == null; attempt++) {
         RawClient c = new RawClient(port);
         try {
-          served = c.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n");
+          served = c.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n");
           open.add(c);
         } catch (IOException refusedYet) {
           c.close();
@@ -262,7 +267,7 @@ final class ServerHardeningTest {
       assertThat(served).as("a slot freed by a closed connection").isNotNull();
       assertThat(served.status()).isEqualTo(200);
       for (RawClient c : open) {
-        assertThat(c.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+        assertThat(c.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n").status()).isEqualTo(200);
       }
     } finally {
       for (RawClient c : open) {
@@ -277,7 +282,7 @@ final class ServerHardeningTest {
   void refusesADeclaredBodyOnABodilessRouteOverTheSmallCap() throws IOException {
     int port = start();
     try (RawClient client = new RawClient(port)) {
-      RawClient.Response r = client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n");
+      RawClient.Response r = client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "Content-Length: 100000\r\n\r\n");
 
       assertThat(r.status()).isEqualTo(413);
       assertOciError(r, "SIZE_INVALID");
@@ -290,9 +295,9 @@ final class ServerHardeningTest {
   void dropsASmallStrayBodyOnABodilessRouteAndKeepsTheConnection() throws IOException {
     int port = start();
     try (RawClient client = new RawClient(port)) {
-      assertThat(client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n" + "x".repeat(100)).status())
+      assertThat(client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "Content-Length: 100\r\n\r\n" + "x".repeat(100)).status())
           .isEqualTo(200);
-      assertThat(client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+      assertThat(client.exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n").status()).isEqualTo(200);
     }
   }
 
@@ -300,7 +305,7 @@ final class ServerHardeningTest {
   void closesWhenAChunkedBodyOnABodilessRouteGoesPastTheCap() throws IOException {
     int port = start();
     try (RawClient client = new RawClient(port)) {
-      client.send("GET /v2/ HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+      client.send("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "Transfer-Encoding: chunked\r\n\r\n");
       assertThat(client.read().status()).isEqualTo(200); // answered at its headers
       try {
         for (int i = 0; i < 4; i++) {
@@ -318,20 +323,20 @@ final class ServerHardeningTest {
   void capsAdminBodies() throws IOException {
     int port = start();
     try (RawClient client = new RawClient(port)) {
-      RawClient.Response ok = client.exchange("POST /api/wharf/v1/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      RawClient.Response ok = client.exchange("POST /api/wharf/v1/echo HTTP/1.1\r\nHost: x\r\n" + AUTH + "Content-Type: application/json\r\n"
           + "Content-Length: 1000\r\n\r\n" + "{".repeat(1000));
       assertThat(ok.status()).isEqualTo(200);
       assertThat(JSON.readTree(ok.body()).path("bytes").asLong()).isEqualTo(1000);
 
       int over = (int) BodyLimits.ADMIN_JSON + 1;
-      RawClient.Response declared = client.exchange("POST /api/wharf/v1/echo HTTP/1.1\r\nHost: x\r\n"
+      RawClient.Response declared = client.exchange("POST /api/wharf/v1/echo HTTP/1.1\r\nHost: x\r\n" + AUTH
           + "Content-Length: " + over + "\r\n\r\n");
       assertThat(declared.status()).isEqualTo(413);
       assertOciError(declared, "SIZE_INVALID");
       assertThat(client.closedByServer()).isTrue();
     }
     try (RawClient client = new RawClient(port)) {
-      client.send("POST /api/wharf/v1/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+      client.send("POST /api/wharf/v1/echo HTTP/1.1\r\nHost: x\r\n" + AUTH + "Transfer-Encoding: chunked\r\n\r\n");
       RawClient.Response chunked = null;
       try {
         for (int i = 0; i < 20; i++) {
@@ -351,7 +356,7 @@ final class ServerHardeningTest {
   void refusesAManifestOverItsCap() throws IOException {
     int port = start(Map.of("WHARF_SERVER_MAX_MANIFEST_SIZE", "16KiB"));
     try (RawClient client = new RawClient(port)) {
-      RawClient.Response r = client.exchange("PUT /v2/spectro-images/m/manifests/v1 HTTP/1.1\r\nHost: x\r\n"
+      RawClient.Response r = client.exchange("PUT /v2/spectro-images/m/manifests/v1 HTTP/1.1\r\nHost: x\r\n" + AUTH
           + "Content-Type: application/vnd.oci.image.manifest.v1+json\r\nContent-Length: 20000\r\n\r\n");
 
       assertThat(r.status()).isEqualTo(413);
@@ -366,12 +371,12 @@ final class ServerHardeningTest {
     byte[] blob = new byte[20 * 1024 * 1024];
     new java.util.Random(6).nextBytes(blob);
     try (RawClient client = new RawClient(port)) {
-      client.send("POST /v2/spectro-images/big/blobs/uploads/?digest=" + sha256(blob) + " HTTP/1.1\r\nHost: x\r\n"
+      client.send("POST /v2/spectro-images/big/blobs/uploads/?digest=" + sha256(blob) + " HTTP/1.1\r\nHost: x\r\n" + AUTH
           + "Content-Length: " + blob.length + "\r\n\r\n");
       client.send(blob);
 
       assertThat(client.read().status()).isEqualTo(201);
-      client.send("HEAD /v2/spectro-images/big/blobs/" + sha256(blob) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+      client.send("HEAD /v2/spectro-images/big/blobs/" + sha256(blob) + " HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n");
       RawClient.Response head = client.read(true);
       assertThat(head.status()).isEqualTo(200);
       assertThat(head.header("content-length")).isEqualTo(Integer.toString(blob.length));
