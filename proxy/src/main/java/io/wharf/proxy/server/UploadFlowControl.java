@@ -4,6 +4,7 @@ import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -78,7 +79,9 @@ final class UploadFlowControl extends ChannelDuplexHandler {
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
     boolean informational = msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
-    if (msg instanceof LastHttpContent && !informational) {
+    // a file body under TLS passes here whole, as chunks to come (ChunkedWriteHandler, nearer the
+    // socket, writes them and its last one ends the response); its promise completes with the last
+    if ((msg instanceof LastHttpContent && !informational) || msg instanceof HttpChunkedInput) {
       ChannelPromise p = promise.unvoid();
       p.addListener(f -> answered());
       ctx.write(msg, p);

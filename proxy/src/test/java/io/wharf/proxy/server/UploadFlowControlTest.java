@@ -12,7 +12,12 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.HttpChunkedInput;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.stream.ChunkedStream;
+import io.netty.handler.stream.ChunkedWriteHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayInputStream;
 import org.junit.jupiter.api.Test;
 
 final class UploadFlowControlTest {
@@ -95,6 +100,29 @@ final class UploadFlowControlTest {
     assertThat(channel.inboundMessages()).hasSize(2);
     channel.writeOutbound(LastHttpContent.EMPTY_LAST_CONTENT);
     assertThat(flow.unanswered()).isEqualTo(1);
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void countsAFileBodyWrittenInChunksAsItsResponsesEnd() throws Exception {
+    // under TLS, ChunkedWriteHandler sits between this handler and the socket
+    UploadFlowControl flow = new UploadFlowControl(1000, 100);
+    EmbeddedChannel channel = new EmbeddedChannel(new ChunkedWriteHandler(), new FlowControlHandler(), flow);
+    channel.writeInbound(request());
+    assertThat(flow.unanswered()).isEqualTo(1);
+
+    channel.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+    channel.writeAndFlush(new HttpChunkedInput(new ChunkedStream(new ByteArrayInputStream(new byte[100_000]), 8192)));
+    channel.runPendingTasks();
+
+    assertThat(flow.unanswered()).isZero();
+    Object last = null;
+    for (Object out; (out = channel.readOutbound()) != null; ) {
+      ReferenceCountUtil.release(last);
+      last = out;
+    }
+    assertThat(last).isInstanceOf(LastHttpContent.class);
+    ReferenceCountUtil.release(last);
     channel.finishAndReleaseAll();
   }
 
