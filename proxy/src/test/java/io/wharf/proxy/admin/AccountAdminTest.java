@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wharf.proxy.TestAccess;
 import io.wharf.proxy.WharfServerExtension;
+import io.wharf.proxy.auth.AccessControl;
+import io.wharf.proxy.auth.AuditLog;
 import io.wharf.proxy.auth.AdminPassword;
 import io.wharf.proxy.auth.RobotAccounts;
 import io.wharf.proxy.config.AdminAccountConfig;
@@ -20,6 +23,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -48,6 +52,7 @@ final class AccountAdminTest {
   private AdminPassword password;
   private RobotAccounts robots;
   private WharfServer server;
+  private String login;
 
   @AfterEach
   void stop() {
@@ -73,6 +78,9 @@ final class AccountAdminTest {
     assertThat(password.matches(old)).isFalse();
     assertThat(AdminPassword.readPasswordFile(data)).contains(fresh);
     assertThat(credentialChanges).hasValue(1);
+    // the old login was checked (and cached) for this very request: it fails from now on
+    assertThat(send("GET", "robots", null, TestAccess.basic("admin", old)).statusCode()).isEqualTo(401);
+    assertThat(send("GET", "robots", null, TestAccess.basic("admin", fresh)).statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -101,6 +109,9 @@ final class AccountAdminTest {
     assertThat(robot.path("grants").toString()).isEqualTo("{\"team\":[\"pull\",\"push\"]}");
     assertThat(robot.path("expiresAt").asText()).isEqualTo("2030-01-01T00:00:00Z");
     assertThat(robots.check("robot$ci", secret, Instant.now())).isPresent();
+    // the robot logs in (Basic on /v2/), and is no admin
+    assertThat(v2(TestAccess.basic("robot$ci", secret))).isEqualTo(200);
+    assertThat(send("GET", "robots", null, TestAccess.basic("robot$ci", secret)).statusCode()).isEqualTo(403);
     assertThat(send("POST", "robots", "{\"name\":\"reader\",\"grants\":{\"dockerhub\":[\"pull\"]}}").statusCode())
         .isEqualTo(201);
 
@@ -119,6 +130,7 @@ final class AccountAdminTest {
     assertThat(JSON.readTree(deleted.body()).path("deleted").asBoolean()).isTrue();
     assertThat(credentialChanges).hasValue(1);
     assertThat(robots.check("robot$ci", secret, Instant.now())).isEmpty();
+    assertThat(v2(TestAccess.basic("robot$ci", secret))).isEqualTo(401); // its cached login forgotten
     assertThat(RobotAccounts.open(data).list()).extracting(r -> r.name()).containsExactly("reader");
 
     HttpResponse<String> again = send("DELETE", "robots/ci", null);
@@ -163,6 +175,7 @@ final class AccountAdminTest {
     assertThat(send("POST", "robots", big).statusCode()).isEqualTo(413);
     HttpResponse<String> chunked = http.send(
         HttpRequest.newBuilder(uri("robots"))
+            .header("Authorization", TestAccess.basic("admin", login))
             .POST(HttpRequest.BodyPublishers.ofInputStream(
                 () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))))
             .build(),
@@ -176,10 +189,21 @@ final class AccountAdminTest {
   }
 
   @Test
+  void adminApiCallsWithoutTheAdminAreRefused() throws IOException, InterruptedException {
+    start(new AdminAccountConfig(null));
+    HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(uri("admin/password/reset"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(send("POST", "admin/password/reset", null, TestAccess.basic("admin", "wrong")).statusCode()).isEqualTo(401);
+    assertThat(credentialChanges).hasValue(0);
+    assertThat(password.matches(login)).isTrue();
+  }
+
+  @Test
   void theDaemonServesTheAccountResources() throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(
         HttpRequest.newBuilder(wharf.uri("/api/wharf/v1/robots"))
-            .header("Authorization", basicAdmin(wharf.data()))
+            .header("Authorization", TestAccess.adminBasic())
             .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"daemon-ci\",\"grants\":{\"team\":[\"pull\"]}}"))
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -188,25 +212,41 @@ final class AccountAdminTest {
     assertThat(RobotAccounts.file(wharf.data())).exists();
   }
 
-  /** {@code Basic admin:<generated password>} for a daemon on {@code data}. */
-  static String basicAdmin(Path data) {
-    String pw = AdminPassword.readPasswordFile(data).orElseThrow();
-    return "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + pw).getBytes(StandardCharsets.UTF_8));
+  private int v2(String authorization) throws IOException {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v2/"))
+          .header("Authorization", authorization).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
   }
 
+  // the real access layer over these stores: the admin API answers the admin only
   private void start(AdminAccountConfig config) {
     password = AdminPassword.open(data, config, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     robots = RobotAccounts.open(data);
+    login = config.password() != null ? config.password() : AdminPassword.readPasswordFile(data).orElseThrow();
+    AccessControl access = AccessControl.create(
+        wharf.config(), password, robots, AuditLog.open(data, Clock.systemUTC()), Clock.systemUTC());
     AdminApi api = new AdminApi(
         wharf.config(), new PinService(wharf.registry().storage(), wharf.config()),
         new PrefetchService(wharf.registry().registry(), wharf.config(), System::nanoTime), null,
-        tasks, timer, password, robots, credentialChanges::incrementAndGet);
-    Routes routes = new Routes(wharf.registry().registry(), 4 << 20, null, null, api);
+        tasks, timer, password, robots, () -> {
+          credentialChanges.incrementAndGet();
+          access.credentialsChanged();
+        });
+    Routes routes = new Routes(wharf.registry().registry(), 4 << 20, null, null, api, access);
     server = WharfServer.start(wharf.config().server(), routes, null);
   }
 
   private HttpResponse<String> send(String method, String path, String body) throws IOException {
+    return send(method, path, body, TestAccess.basic("admin", login));
+  }
+
+  private HttpResponse<String> send(String method, String path, String body, String authorization) throws IOException {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
+        .header("Authorization", authorization)
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     try {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofString());

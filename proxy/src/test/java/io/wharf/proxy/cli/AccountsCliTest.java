@@ -32,7 +32,9 @@ import picocli.CommandLine;
  * running daemon's admin API and, with no daemon, on the data folder directly.
  */
 final class AccountsCliTest {
-  @RegisterExtension static final WharfServerExtension wharf = new WharfServerExtension();
+  // an empty password sets none: the daemon generates one, as on a first start without config
+  @RegisterExtension
+  static final WharfServerExtension wharf = new WharfServerExtension().withEnv("WHARF_AUTH_ADMIN_PASSWORD", "");
 
   @TempDir Path tmp;
   private final StringWriter out = new StringWriter();
@@ -202,6 +204,21 @@ final class AccountsCliTest {
         .isEqualTo(1);
     assertThat(run("robot", "create", "Bad!", "--grant", "team=pull", "--config", config)).isEqualTo(1);
     assertThat(run("robot", "delete", "Bad!", "--config", config)).isEqualTo(1);
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void aRunningDaemonThatRefusesTheLoginIsAClearError() throws IOException {
+    Path wrong = cliConfig(wharf.port(), wharf.data(), "auth:\n  admin:\n    password: 'not-the-one'\n");
+    assertThat(run("robot", "ls", "--config", wrong.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("refused the admin password from auth.admin.password")
+        .doesNotContain("not-the-one");
+
+    clear();
+    Path elsewhere = tmp.resolve("other-data");
+    assertThat(run("robot", "ls", "--config", cliConfig(wharf.port(), elsewhere, "").toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("needs the admin password")
+        .contains("no " + AdminPassword.passwordFile(elsewhere));
     assertThat(out.toString()).isEmpty();
   }
 
