@@ -76,6 +76,9 @@ public final class LoginThrottle {
       return Optional.empty();
     }
     long left = f.lastNanos() + lockout.toNanos() - ticker.read();
+    if (left <= 0) {
+      return Optional.empty(); // the window has passed; the cache drops the entry on its own
+    }
     long seconds = Math.max(1, (left + 999_999_999L) / 1_000_000_000L);
     return Optional.of(Duration.ofSeconds(seconds));
   }

@@ -78,7 +78,7 @@ public final class RobotAccounts {
     SecretFiles.removeLeftovers(file);
     SecretFiles.tightenMode(file);
     Map<String, Entry> robots = SecretFiles.read(file).map(text -> parse(file, text)).orElse(Map.of());
-    log.atInfo().addKeyValue("file", file).addKeyValue("robots", robots.size()).log("robot accounts");
+    log.atDebug().addKeyValue("file", file).addKeyValue("robots", robots.size()).log("robot accounts");
     return new RobotAccounts(file, robots);
   }
 

@@ -168,7 +168,9 @@ public final class TokenService {
   public Issued issue(Principal principal, Access access) {
     Instant now = clock.instant();
     long iat = now.getEpochSecond();
-    long exp = iat + ttl.toSeconds();
+    // rounded up: a token lives at least its TTL, whatever fraction of a second it was made at
+    Instant end = now.plus(ttl);
+    long exp = end.getEpochSecond() + (end.getNano() > 0 ? 1 : 0);
     ObjectNode claims = JSON.createObjectNode();
     claims.put("iss", SERVICE);
     claims.put("sub", principal.name());
@@ -230,13 +232,13 @@ public final class TokenService {
     if (!audienceIsUs(claims.path("aud"))) {
       throw invalid("audience is not " + SERVICE);
     }
-    long now = clock.instant().getEpochSecond();
+    Instant now = clock.instant();
     JsonNode exp = claims.path("exp");
     JsonNode nbf = claims.path("nbf");
-    if (!exp.canConvertToLong() || !exp.isIntegralNumber() || now >= exp.asLong()) {
+    if (!exp.isIntegralNumber() || !exp.canConvertToLong() || !now.isBefore(Instant.ofEpochSecond(exp.asLong()))) {
       throw new OciException(OciError.UNAUTHORIZED, "token expired");
     }
-    if (!nbf.isMissingNode() && (!nbf.isIntegralNumber() || now < nbf.asLong())) {
+    if (!nbf.isMissingNode() && (!nbf.isIntegralNumber() || now.getEpochSecond() < nbf.asLong())) {
       throw invalid("token not yet valid");
     }
     return new Verified(principal(claims), access(claims.path("access")), Instant.ofEpochSecond(exp.asLong()));

@@ -120,9 +120,9 @@ public final class Daemon implements AutoCloseable {
       AdminPassword adminPassword = AdminPassword.open(config.storage().path(), config.auth().admin(), System.err);
       RobotAccounts robots = RobotAccounts.open(config.storage().path());
       AccessControl access = AccessControl.create(config, adminPassword, robots, audit, Clock.systemUTC());
-      // a reset password or a deleted robot must stop logging in at once, not after the cache period
-      AdminApi admin = new AdminApi(
-          config, pins, prefetch, maintenance, adminTasks, scheduler, adminPassword, robots, access::credentialsChanged);
+      // a reset password or a deleted robot must stop logging in at once: forget cached logins
+      AdminApi admin = new AdminApi(config, pins, prefetch, maintenance, adminTasks, scheduler,
+          adminPassword, robots, access::credentialsChanged);
       Routes routes = new Routes(
           TrackedManifests.over(registry, storage.access(), storage.pins()), config.server().maxManifestSize().toIntExact(),
           Routes.Extras.of(metrics, upstreams::states),

@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.proxy.TestAccess;
 import io.wharf.proxy.WharfServerExtension;
 import io.wharf.proxy.auth.AccessControl;
-import io.wharf.proxy.auth.AdminPassword;
 import io.wharf.proxy.auth.AuditLog;
+import io.wharf.proxy.auth.AdminPassword;
 import io.wharf.proxy.auth.RobotAccounts;
 import io.wharf.proxy.config.AdminAccountConfig;
 import io.wharf.proxy.route.Routes;
@@ -41,7 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 final class AccountAdminTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String CONFIG_PASSWORD = "from-config";
 
   @RegisterExtension static final WharfServerExtension wharf = new WharfServerExtension();
 
@@ -53,6 +52,7 @@ final class AccountAdminTest {
   private AdminPassword password;
   private RobotAccounts robots;
   private WharfServer server;
+  private String login;
 
   @AfterEach
   void stop() {
@@ -78,17 +78,20 @@ final class AccountAdminTest {
     assertThat(password.matches(old)).isFalse();
     assertThat(AdminPassword.readPasswordFile(data)).contains(fresh);
     assertThat(credentialChanges).hasValue(1);
+    // the old login was checked (and cached) for this very request: it fails from now on
+    assertThat(send("GET", "robots", null, TestAccess.basic("admin", old)).statusCode()).isEqualTo(401);
+    assertThat(send("GET", "robots", null, TestAccess.basic("admin", fresh)).statusCode()).isEqualTo(200);
   }
 
   @Test
   void resetIsDeniedWhenConfigOwnsThePassword() throws IOException {
-    start(new AdminAccountConfig(CONFIG_PASSWORD));
+    start(new AdminAccountConfig("from-config"));
 
     HttpResponse<String> r = send("POST", "admin/password/reset", null);
 
     assertThat(r.statusCode()).isEqualTo(403);
     assertThat(r.body()).contains("DENIED").contains("auth.admin.password");
-    assertThat(password.matches(CONFIG_PASSWORD)).isTrue();
+    assertThat(password.matches("from-config")).isTrue();
     assertThat(credentialChanges).hasValue(0);
   }
 
@@ -106,6 +109,9 @@ final class AccountAdminTest {
     assertThat(robot.path("grants").toString()).isEqualTo("{\"team\":[\"pull\",\"push\"]}");
     assertThat(robot.path("expiresAt").asText()).isEqualTo("2030-01-01T00:00:00Z");
     assertThat(robots.check("robot$ci", secret, Instant.now())).isPresent();
+    // the robot logs in (Basic on /v2/), and is no admin
+    assertThat(v2(TestAccess.basic("robot$ci", secret))).isEqualTo(200);
+    assertThat(send("GET", "robots", null, TestAccess.basic("robot$ci", secret)).statusCode()).isEqualTo(403);
     assertThat(send("POST", "robots", "{\"name\":\"reader\",\"grants\":{\"dockerhub\":[\"pull\"]}}").statusCode())
         .isEqualTo(201);
 
@@ -124,6 +130,7 @@ final class AccountAdminTest {
     assertThat(JSON.readTree(deleted.body()).path("deleted").asBoolean()).isTrue();
     assertThat(credentialChanges).hasValue(1);
     assertThat(robots.check("robot$ci", secret, Instant.now())).isEmpty();
+    assertThat(v2(TestAccess.basic("robot$ci", secret))).isEqualTo(401); // its cached login forgotten
     assertThat(RobotAccounts.open(data).list()).extracting(r -> r.name()).containsExactly("reader");
 
     HttpResponse<String> again = send("DELETE", "robots/ci", null);
@@ -168,7 +175,7 @@ final class AccountAdminTest {
     assertThat(send("POST", "robots", big).statusCode()).isEqualTo(413);
     HttpResponse<String> chunked = http.send(
         HttpRequest.newBuilder(uri("robots"))
-            .header("Authorization", currentAdmin())
+            .header("Authorization", TestAccess.basic("admin", login))
             .POST(HttpRequest.BodyPublishers.ofInputStream(
                 () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))))
             .build(),
@@ -179,6 +186,17 @@ final class AccountAdminTest {
     String fits = "{\"name\":\"ci\",\"grants\":{\"team\":[\"pull\"]},\"pad\":\"";
     fits += "x".repeat(JsonBody.MAX_SIZE - fits.length() - 2) + "\"}";
     assertThat(send("POST", "robots", fits).statusCode()).isEqualTo(201);
+  }
+
+  @Test
+  void adminApiCallsWithoutTheAdminAreRefused() throws IOException, InterruptedException {
+    start(new AdminAccountConfig(null));
+    HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(uri("admin/password/reset"))
+        .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(send("POST", "admin/password/reset", null, TestAccess.basic("admin", "wrong")).statusCode()).isEqualTo(401);
+    assertThat(credentialChanges).hasValue(0);
+    assertThat(password.matches(login)).isTrue();
   }
 
   @Test
@@ -194,22 +212,41 @@ final class AccountAdminTest {
     assertThat(RobotAccounts.file(wharf.data())).exists();
   }
 
+  private int v2(String authorization) throws IOException {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v2/"))
+          .header("Authorization", authorization).GET().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  // the real access layer over these stores: the admin API answers the admin only
   private void start(AdminAccountConfig config) {
     password = AdminPassword.open(data, config, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
     robots = RobotAccounts.open(data);
+    login = config.password() != null ? config.password() : AdminPassword.readPasswordFile(data).orElseThrow();
+    AccessControl access = AccessControl.create(
+        wharf.config(), password, robots, AuditLog.open(data, Clock.systemUTC()), Clock.systemUTC());
     AdminApi api = new AdminApi(
         wharf.config(), new PinService(wharf.registry().storage(), wharf.config()),
         new PrefetchService(wharf.registry().registry(), wharf.config(), System::nanoTime), null,
-        tasks, timer, password, robots, credentialChanges::incrementAndGet);
-    AccessControl access = AccessControl.create(
-        wharf.config(), password, robots, AuditLog.open(data, Clock.systemUTC()), Clock.systemUTC());
+        tasks, timer, password, robots, () -> {
+          credentialChanges.incrementAndGet();
+          access.credentialsChanged();
+        });
     Routes routes = new Routes(wharf.registry().registry(), 4 << 20, null, null, api, access);
     server = WharfServer.start(wharf.config().server(), routes, null);
   }
 
   private HttpResponse<String> send(String method, String path, String body) throws IOException {
+    return send(method, path, body, TestAccess.basic("admin", login));
+  }
+
+  private HttpResponse<String> send(String method, String path, String body, String authorization) throws IOException {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path))
-        .header("Authorization", currentAdmin())
+        .header("Authorization", authorization)
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     try {
       return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
@@ -217,12 +254,6 @@ final class AccountAdminTest {
       Thread.currentThread().interrupt();
       throw new IOException(e);
     }
-  }
-
-  /** The admin's Basic credentials as they are now: the config's password, else the generated one. */
-  private String currentAdmin() {
-    String pw = password.fromConfig() ? CONFIG_PASSWORD : AdminPassword.readPasswordFile(data).orElseThrow();
-    return TestAccess.basic("admin", pw);
   }
 
   private URI uri(String path) {
