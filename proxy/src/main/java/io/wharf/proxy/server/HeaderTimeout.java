@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.wharf.oci.ErrorBody;
 import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
@@ -43,6 +44,10 @@ import org.slf4j.LoggerFactory;
  * may be the slow one (a pipelined request waits for the answer before it), so the clock is then
  * only looked at again later and the connection never gets a 408 in the middle of a response.
  *
+ * <p>A connection still in its TLS handshake at the deadline is closed without an answer (none
+ * could reach it), and one whose 408 does not go out within {@link #CLOSE_GRACE_MILLIS} (a client
+ * that reads nothing either) is closed anyway.
+ *
  * <p>Implementation notes. Everything runs on the connection's event loop. A request whose first
  * bytes arrive in the same read as the end of the previous one starts its clock at the next read:
  * at most one read late, which a client trickling bytes cannot stretch.
@@ -58,6 +63,9 @@ final class HeaderTimeout {
     /** Headers complete, body (if any) arriving. */
     BODY
   }
+
+  /** How long the 408 may take to go out before the connection is closed anyway. */
+  static final long CLOSE_GRACE_MILLIS = 1_000;
 
   private final long timeoutNanos;
   private final ChannelHandler bytes = new Bytes();
@@ -117,8 +125,15 @@ final class HeaderTimeout {
     log.atDebug()
         .addKeyValue("remote", ctx.channel().remoteAddress())
         .log("request headers not complete within the header timeout: answering 408 and closing");
+    state = State.BODY; // nothing more is read
+    ctx.channel().config().setAutoRead(false);
+    SslHandler tls = ctx.pipeline().get(SslHandler.class);
+    if (tls != null && !tls.handshakeFuture().isDone()) {
+      ctx.close(); // still in the TLS handshake: no HTTP answer can reach it
+      return;
+    }
     OciException error = OciException.withStatus(
-        OciError.UNSUPPORTED, 408, "request headers not received within " + Duration.ofNanos(timeoutNanos));
+        OciError.UNSUPPORTED, 408, "request headers not received within " + Duration.ofNanos(timeoutNanos).toMillis() + " ms");
     FullHttpResponse response = new DefaultFullHttpResponse(
         HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT, Unpooled.wrappedBuffer(ErrorBody.of(error)));
     response.headers()
@@ -126,9 +141,9 @@ final class HeaderTimeout {
         .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
         .set(HttpHeaderNames.CONNECTION, "close")
         .set(Responses.API_VERSION, Responses.API_VERSION_VALUE);
-    state = State.BODY; // nothing more is read
-    ctx.channel().config().setAutoRead(false);
     ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    // a client that reads nothing either may never let the answer out: it goes regardless
+    ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Before the codec: the first bytes of a request, and the connection's opening. */
