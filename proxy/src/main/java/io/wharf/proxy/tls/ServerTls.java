@@ -39,6 +39,8 @@ public final class ServerTls {
   private static final Logger log = LoggerFactory.getLogger(ServerTls.class);
   /** The least time between two looks at the operator's files. */
   static final Duration CHECK_INTERVAL = Duration.ofSeconds(1);
+  /** Plain bytes handed to OpenSSL per wrap (Netty's default is one record, 16 KiB). */
+  static final int WRAP_DATA_SIZE = 64 * 1024;
 
   /** What is served now: a certificate and the context presenting it. */
   private record Serving(CertifiedKey certificate, SslContext context) {}
@@ -121,7 +123,12 @@ public final class ServerTls {
     if (operator != null) {
       reloadIfChanged();
     }
-    return serving.context().newHandler(alloc);
+    SslHandler handler = serving.context().newHandler(alloc);
+    if (provider != SslProvider.JDK) {
+      // OpenSSL seals several 16 KiB records per call: fewer calls into it for a large body
+      handler.setWrapDataSize(WRAP_DATA_SIZE);
+    }
+    return handler;
   }
 
   /** The certificate new connections are served. */
