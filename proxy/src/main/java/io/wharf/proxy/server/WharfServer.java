@@ -111,9 +111,15 @@ public final class WharfServer implements AutoCloseable {
           new ServerInitializer(config, router, routes, routeExecutors, metrics), config.http().listen().toSocketAddress());
       Channel httpsChannel = null;
       if (tls != null && config.https().enabled()) {
-        httpsChannel = bind(acceptor, workers, channelType,
-            new ServerInitializer(config, router, routes, routeExecutors, metrics, tls),
-            requireNonNull(config.https().listen()).toSocketAddress());
+        InetSocketAddress https = requireNonNull(config.https().listen()).toSocketAddress();
+        try {
+          httpsChannel = bind(acceptor, workers, channelType,
+              new ServerInitializer(config, router, routes, routeExecutors, metrics, tls), https);
+        } catch (Exception e) { // Netty rethrows the checked BindException unchecked
+          // say which listener: "address already in use" alone does not tell HTTP from HTTPS
+          throw new IllegalStateException("cannot listen on server.https.listen " + config.https().listen()
+              + ": " + e.getMessage(), e);
+        }
       }
       WharfServer server = new WharfServer(acceptor, workers, routeExecutors, channel, httpsChannel, epoll ? "epoll" : "nio");
       log.atDebug()
