@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.oci.ManifestReference;
 import io.wharf.oci.RepositoryName;
+import io.wharf.proxy.TestAccess;
 import io.wharf.proxy.WharfServerExtension;
 import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
@@ -154,7 +155,8 @@ final class MaintenanceCliTest {
   private Path cliConfig(int port, Path data) throws IOException {
     String yaml = UPSTREAMS
         + "server:\n  http:\n    listen: 127.0.0.1:" + port + "\n"
-        + "storage:\n  path: '" + data + "'\n";
+        + "storage:\n  path: '" + data + "'\n"
+        + "auth:\n  admin:\n    password: " + TestAccess.ADMIN_PASSWORD + "\n";
     return Files.writeString(Files.createTempFile(tmp, "cli", ".yaml"), yaml);
   }
 
@@ -195,7 +197,7 @@ final class MaintenanceCliTest {
   static HttpResponse<String> send(int port, HttpRequest.Builder request) {
     try {
       return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-          .send(request.build(), HttpResponse.BodyHandlers.ofString());
+          .send(request.header("Authorization", TestAccess.adminBasic()).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {
