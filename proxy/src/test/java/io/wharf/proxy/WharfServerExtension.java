@@ -35,6 +35,10 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * {@literal @}RegisterExtension static final WharfServerExtension wharf = new WharfServerExtension();
  * </pre>
  *
+ * <p>The admin password is {@link TestAccess#ADMIN_PASSWORD} (as {@code auth.admin.password}; a test
+ * may set another with {@code withEnv("WHARF_AUTH_ADMIN_PASSWORD", ..)}): requests that push,
+ * delete, list the catalog or call the admin API send {@link TestAccess#adminBasic()}.
+ *
  * <p>The generated config file pulls through nothing ({@code upstreams: []}, {@code
  * defaultUpstream: ""}), so that no test ever dials the internet by accident; a test replaces that
  * file with {@link #withYaml} and overrides single keys as the daemon's environment would ({@link
@@ -78,6 +82,8 @@ public final class WharfServerExtension implements BeforeAllCallback, AfterAllCa
     data = Files.createTempDirectory("wharf-test-");
     configFile = Files.writeString(Files.createTempFile("wharf-test-", ".yaml"), yaml);
     Map<String, String> vars = new HashMap<>(env);
+    // the access layer is always on: tests log in as the admin with this password
+    vars.putIfAbsent("WHARF_AUTH_ADMIN_PASSWORD", TestAccess.ADMIN_PASSWORD);
     vars.put("WHARF_SERVER_HTTP_LISTEN", "127.0.0.1:0");
     // HTTPS on loopback too (never the default 0.0.0.0:30003), unless a test turns it off with ""
     if (!"".equals(env.get(HTTPS_LISTEN))) {

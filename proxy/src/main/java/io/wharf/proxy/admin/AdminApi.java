@@ -12,6 +12,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
+import io.wharf.proxy.auth.AdminPassword;
+import io.wharf.proxy.auth.RobotAccounts;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.route.AdminEndpoint;
 import io.wharf.proxy.route.BodyConsumer;
@@ -49,9 +51,13 @@ import org.slf4j.LoggerFactory;
  * POST   gc?dryRun=true|false                        NDJSON progress                     (MaintenanceTasks)
  * POST   fsck?deep=..&amp;repair=..                      NDJSON progress                     (MaintenanceTasks)
  * POST   index/rebuild                               NDJSON progress                     (MaintenanceTasks)
+ * POST   admin/password/reset                        {"password":"..."}                  (AccountAdmin)
+ * GET    robots                                      {"robots":[...]}                    (AccountAdmin)
+ * POST   robots                                      JSON body: the robot and its secret (AccountAdmin)
+ * DELETE robots/NAME                                 {"deleted":true}                    (AccountAdmin)
  * </pre>
  *
- * Arguments are query parameters (no request bodies). A task streams its events as it runs and
+ * Arguments are query parameters; only {@code POST robots} takes a body (JSON, 64 KiB at most). A task streams its events as it runs and
  * ends with a summary or an error event; the HTTP status is 200 once the stream started. Paths
  * are absolute paths on the daemon's host, where the caller runs too. Without
  * {@link MaintenanceTasks} its routes answer 501 UNSUPPORTED.
@@ -70,8 +76,11 @@ public final class AdminApi implements AdminEndpoint {
   private final @Nullable MaintenanceTasks maintenance;
   private final ExecutorService tasks;
   private final ScheduledExecutorService timer;
+  private final @Nullable AccountAdmin accounts;
 
   /**
+   * An admin API without the account resources (they answer 501).
+   *
    * @param maintenance the storage maintenance tasks, or null while none is implemented
    * @param tasks runs long tasks, one at a time
    * @param timer sends heartbeats
@@ -83,12 +92,47 @@ public final class AdminApi implements AdminEndpoint {
       @Nullable MaintenanceTasks maintenance,
       ExecutorService tasks,
       ScheduledExecutorService timer) {
+    this(config, pins, prefetch, maintenance, tasks, timer, null);
+  }
+
+  /**
+   * @param maintenance the storage maintenance tasks, or null while none is implemented
+   * @param tasks runs long tasks, one at a time
+   * @param timer sends heartbeats
+   * @param adminPassword the admin account's password, which {@code admin/password/reset} replaces
+   * @param robots the robot accounts {@code robots} lists, creates and deletes
+   * @param onCredentialsChanged called after a password reset or a robot's deletion, so that
+   *     logins remembered as successful are forgotten and the old credentials fail at once
+   */
+  public AdminApi(
+      WharfConfig config,
+      PinService pins,
+      PrefetchService prefetch,
+      @Nullable MaintenanceTasks maintenance,
+      ExecutorService tasks,
+      ScheduledExecutorService timer,
+      AdminPassword adminPassword,
+      RobotAccounts robots,
+      Runnable onCredentialsChanged) {
+    this(config, pins, prefetch, maintenance, tasks, timer,
+        new AccountAdmin(adminPassword, robots, onCredentialsChanged));
+  }
+
+  private AdminApi(
+      WharfConfig config,
+      PinService pins,
+      PrefetchService prefetch,
+      @Nullable MaintenanceTasks maintenance,
+      ExecutorService tasks,
+      ScheduledExecutorService timer,
+      @Nullable AccountAdmin accounts) {
     this.config = requireNonNull(config, "config");
     this.pins = requireNonNull(pins, "pins");
     this.prefetch = requireNonNull(prefetch, "prefetch");
     this.maintenance = maintenance;
     this.tasks = requireNonNull(tasks, "tasks");
     this.timer = requireNonNull(timer, "timer");
+    this.accounts = accounts;
   }
 
   @Override
@@ -96,6 +140,13 @@ public final class AdminApi implements AdminEndpoint {
     AdminAccess.requireLoopback(exchange.remoteAddress());
     String path = route.path().substring(Router.ADMIN_PREFIX.length());
     HttpMethod method = route.method();
+    if (AccountAdmin.handles(path)) {
+      if (accounts == null) {
+        throw OciException.withStatus(
+            OciError.UNSUPPORTED, 501, route.path() + " is not available in this build of wharf");
+      }
+      return accounts.handle(exchange, route, path);
+    }
     switch (path) {
       case "status" -> {
         allow(method, route, HttpMethod.GET);
@@ -229,7 +280,7 @@ public final class AdminApi implements AdminEndpoint {
     return maintenance;
   }
 
-  private static void allow(HttpMethod method, Route route, HttpMethod allowed) {
+  static void allow(HttpMethod method, Route route, HttpMethod allowed) {
     if (!method.equals(allowed)) {
       throw unsupported(route);
     }
@@ -279,7 +330,7 @@ public final class AdminApi implements AdminEndpoint {
     return path.normalize();
   }
 
-  private static void json(Exchange exchange, HttpResponseStatus status, Object body) {
+  static void json(Exchange exchange, HttpResponseStatus status, Object body) {
     HttpHeaders headers = Responses.headers()
         .set(HttpHeaderNames.CONTENT_TYPE, Responses.JSON)
         .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);

@@ -25,11 +25,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The CLI's side of the daemon's admin API ({@link io.wharf.proxy.admin.AdminApi}): finds a
- * running daemon on the configured listener and calls it. Errors come back as the
- * {@link OciException} the daemon answered.
+ * running daemon on the configured listener and calls it, logged in as admin on every request
+ * ({@link AdminLogin}). Errors come back as the {@link OciException} the daemon answered.
  */
 final class AdminClient {
   /**
@@ -46,10 +47,12 @@ final class AdminClient {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final URI base;
+  private final AdminLogin login;
   private final HttpClient http;
 
-  AdminClient(URI base) {
+  AdminClient(URI base, AdminLogin login) {
     this.base = requireNonNull(base, "base");
+    this.login = requireNonNull(login, "login");
     this.http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(CONNECT_TIMEOUT)
@@ -60,8 +63,10 @@ final class AdminClient {
   /**
    * The admin API of the daemon listening on {@code listen}, if one answers there. A wildcard
    * address is reached on loopback; port 0 (a port picked at start) cannot be found.
+   *
+   * @throws OciException when a daemon answers but refuses {@code login} (401) or this host (403)
    */
-  static Optional<AdminClient> find(HostAndPort listen) {
+  static Optional<AdminClient> find(HostAndPort listen, AdminLogin login) {
     if (listen.port() == 0) {
       return Optional.empty();
     }
@@ -70,7 +75,7 @@ final class AdminClient {
       case "::", "0:0:0:0:0:0:0:0" -> "[::1]";
       default -> listen.host().contains(":") ? "[" + listen.host() + "]" : listen.host();
     };
-    AdminClient client = new AdminClient(URI.create("http://" + host + ":" + listen.port() + Router.ADMIN_PREFIX));
+    AdminClient client = new AdminClient(URI.create("http://" + host + ":" + listen.port() + Router.ADMIN_PREFIX), login);
     return client.answers() ? Optional.of(client) : Optional.empty();
   }
 
@@ -81,14 +86,14 @@ final class AdminClient {
 
   /** Whether a wharf admin API answers the status probe. */
   boolean answers() {
-    HttpRequest request = HttpRequest.newBuilder(base.resolve("status")).timeout(PROBE_TIMEOUT).GET().build();
+    HttpRequest request = request(base.resolve("status")).timeout(PROBE_TIMEOUT).GET().build();
     try {
       HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() == 200) {
         return JSON.readTree(response.body()).path("status").asText().equals("ok");
       }
-      if (response.statusCode() == 403) {
-        throw error(response.statusCode(), response.body()); // a daemon is there and refuses us
+      if (response.statusCode() == 401 || response.statusCode() == 403 || response.statusCode() == 429) {
+        throw refused(response.statusCode(), response.body()); // a daemon is there and refuses us
       }
       return false;
     } catch (IOException e) {
@@ -111,14 +116,22 @@ final class AdminClient {
 
   /** A {@code GET} or a short call answered with one JSON document. */
   JsonNode call(String method, String path, Map<String, List<String>> params) {
-    HttpRequest request = HttpRequest.newBuilder(uri(path, params))
-        .method(method, HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofMinutes(1))
-        .build();
+    return call(method, path, params, null);
+  }
+
+  /** A short call with a JSON body (or none), answered with one JSON document. */
+  JsonNode call(String method, String path, Map<String, List<String>> params, @Nullable JsonNode body) {
+    HttpRequest.Builder builder = request(uri(path, params)).timeout(Duration.ofMinutes(1));
+    if (body == null) {
+      builder.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      builder.header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
+    }
     try {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() / 100 != 2) {
-        throw error(response.statusCode(), response.body());
+        throw refused(response.statusCode(), response.body());
       }
       return JSON.readTree(response.body());
     } catch (IOException e) {
@@ -136,7 +149,7 @@ final class AdminClient {
    * @throws OciException the error the task ended with, or UNAVAILABLE when the stream broke off
    */
   TaskSummary task(String path, Map<String, List<String>> params, Progress progress) {
-    HttpRequest request = HttpRequest.newBuilder(uri(path, params))
+    HttpRequest request = request(uri(path, params))
         .POST(HttpRequest.BodyPublishers.noBody())
         .header("Accept", ProgressEvents.MEDIA_TYPE)
         .build();
@@ -145,7 +158,7 @@ final class AdminClient {
       HttpResponse<Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
       try (Stream<String> lines = response.body()) {
         if (response.statusCode() / 100 != 2) {
-          throw error(response.statusCode(), String.join("\n", lines.toList()));
+          throw refused(response.statusCode(), String.join("\n", lines.toList()));
         }
         lines.forEach(reader::accept);
       } catch (UncheckedIOException e) {
@@ -159,6 +172,21 @@ final class AdminClient {
       throw new OciException(OciError.UNAVAILABLE, "interrupted");
     }
     return reader.result();
+  }
+
+  // every request logs in: the admin API answers the admin only
+  private HttpRequest.Builder request(URI uri) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(uri);
+    String authorization = login.authorization();
+    if (authorization != null) {
+      builder.header("Authorization", authorization);
+    }
+    return builder;
+  }
+
+  // a 401 says which login was refused and where it came from; anything else is the daemon's error
+  private OciException refused(int status, String body) {
+    return status == 401 ? login.refusedBy(base.toString()) : error(status, body);
   }
 
   private URI uri(String path, Map<String, List<String>> params) {

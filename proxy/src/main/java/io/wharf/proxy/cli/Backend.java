@@ -1,11 +1,17 @@
 package io.wharf.proxy.cli;
 
 import io.wharf.proxy.admin.MaintenanceTasks;
+import io.wharf.proxy.auth.Action;
+import io.wharf.proxy.auth.Robot;
+import io.wharf.proxy.auth.RobotAccounts;
 import io.wharf.proxy.admin.TaskSummary;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.storage.Progress;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a maintenance verb runs: in the running daemon, through its admin API (it holds the
@@ -18,7 +24,7 @@ interface Backend {
    * process.
    */
   static Backend find(WharfConfig config, Map<String, String> env) {
-    return AdminClient.find(config.server().http().listen())
+    return AdminClient.find(config.server().http().listen(), AdminLogin.of(config))
         .<Backend>map(RemoteBackend::new)
         .orElseGet(() -> new LocalBackend(config, env));
   }
@@ -41,4 +47,24 @@ interface Backend {
    * @throws io.wharf.oci.OciException UNSUPPORTED when this build has none to run here
    */
   MaintenanceTasks maintenance();
+
+  /**
+   * Sets a new generated admin password, effective at once, and returns it.
+   *
+   * @throws io.wharf.oci.OciException DENIED when the config owns the password
+   */
+  String resetAdminPassword();
+
+  /** The robot accounts, by name. */
+  List<Robot> robots();
+
+  /**
+   * Makes a robot account; its secret is in the answer only.
+   *
+   * @throws io.wharf.oci.OciException for a taken or invalid name, bad grants or a past expiry
+   */
+  RobotAccounts.Created createRobot(String name, Map<String, Set<Action>> grants, @Nullable Instant expiresAt);
+
+  /** Deletes a robot account; whether there was one. */
+  boolean deleteRobot(String name);
 }

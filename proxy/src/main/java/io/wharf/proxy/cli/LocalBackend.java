@@ -7,6 +7,10 @@ import io.wharf.oci.OciException;
 import io.wharf.proxy.admin.MaintenanceTasks;
 import io.wharf.proxy.admin.PinService;
 import io.wharf.proxy.admin.TaskSummary;
+import io.wharf.proxy.auth.Action;
+import io.wharf.proxy.auth.AdminPassword;
+import io.wharf.proxy.auth.Robot;
+import io.wharf.proxy.auth.RobotAccounts;
 import io.wharf.proxy.config.HostAndPort;
 import io.wharf.proxy.config.HttpListenerConfig;
 import io.wharf.proxy.config.HttpsListenerConfig;
@@ -17,10 +21,13 @@ import io.wharf.proxy.daemon.Daemon;
 import io.wharf.storage.Progress;
 import io.wharf.storage.Storage;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * This process, with no daemon answering: each verb opens the storage (or, for prefetch, a whole
@@ -77,6 +84,28 @@ final class LocalBackend implements Backend {
         }
       }
     };
+  }
+
+  // The account files are not in the index, but holding its lock for the change proves that no
+  // daemon runs on this data folder: one would keep its old view of the files until restarted.
+  @Override
+  public String resetAdminPassword() {
+    return withStorage(storage -> AdminPassword.resetOffline(config.storage().path(), config.auth().admin()));
+  }
+
+  @Override
+  public List<Robot> robots() {
+    return RobotAccounts.open(config.storage().path()).list();
+  }
+
+  @Override
+  public RobotAccounts.Created createRobot(String name, Map<String, Set<Action>> grants, @Nullable Instant expiresAt) {
+    return withStorage(storage -> RobotAccounts.open(config.storage().path()).create(name, grants, expiresAt));
+  }
+
+  @Override
+  public boolean deleteRobot(String name) {
+    return withStorage(storage -> RobotAccounts.open(config.storage().path()).delete(name));
   }
 
   private <T> T withStorage(Function<Storage, T> work) {

@@ -14,7 +14,9 @@ import picocli.CommandLine.Command;
  * {@code wharf}: the root command of the daemon's jar; {@code wharf serve} runs the registry, {@code
  * wharf containerd-config} writes the containerd mirror configuration for it, and the maintenance
  * verbs ({@code prefetch}, {@code pin}, {@code unpin}) run in the daemon through its admin API
- * when it is up, or in this process on the storage when it is not.
+ * when it is up, or in this process on the storage when it is not; so do the account verbs
+ * ({@code admin password --reset}, {@code robot create|ls|delete}), which log in as admin with the
+ * password from the config or the data folder.
  */
 @Command(
     name = "wharf",
@@ -32,7 +34,9 @@ import picocli.CommandLine.Command;
       LsCommand.class,
       GcCommand.class,
       FsckCommand.class,
-      IndexCommand.class
+      IndexCommand.class,
+      AdminCommand.class,
+      RobotCommand.class
     })
 public final class WharfCommand implements Runnable {
   /** Exit status of a configuration error: the operator must fix the config. */

@@ -13,6 +13,10 @@ import io.wharf.proxy.admin.PinService;
 import io.wharf.proxy.admin.PrefetchService;
 import io.wharf.proxy.admin.StorageMaintenance;
 import io.wharf.proxy.admin.TaskSummary;
+import io.wharf.proxy.auth.AccessControl;
+import io.wharf.proxy.auth.AdminPassword;
+import io.wharf.proxy.auth.AuditLog;
+import io.wharf.proxy.auth.RobotAccounts;
 import io.wharf.proxy.config.PullThroughConfig;
 import io.wharf.proxy.config.StorageConfig;
 import io.wharf.proxy.config.WharfConfig;
@@ -76,6 +80,7 @@ public final class Daemon implements AutoCloseable {
   private final EventLoopGroup upstreamLoops;
   private final UpstreamSet upstreams;
   private final WharfServer server;
+  private final AuditLog audit;
 
   private Daemon(WharfConfig config, Map<String, String> env) {
     this.local = LocalRegistry.open(config);
@@ -110,12 +115,19 @@ public final class Daemon implements AutoCloseable {
     this.prefetch = new PrefetchService(registry, config, System::nanoTime);
     this.maintenance = new StorageMaintenance(storage, config, inflight::isFetching);
     this.inflight = inflight;
-    AdminApi admin = new AdminApi(config, pins, prefetch, maintenance, adminTasks, scheduler);
-    Routes routes = new Routes(
-        TrackedManifests.over(registry, storage.access(), storage.pins()), config.server().maxManifestSize().toIntExact(),
-        Routes.Extras.of(metrics, upstreams::states),
-        UpstreamResolver.of(config), admin);
+    this.audit = AuditLog.open(config.storage().path(), Clock.systemUTC());
     try {
+      // the access layer is not optional: every request of the server passes it
+      AdminPassword adminPassword = AdminPassword.open(config.storage().path(), config.auth().admin(), System.err);
+      RobotAccounts robots = RobotAccounts.open(config.storage().path());
+      AccessControl access = AccessControl.create(config, adminPassword, robots, audit, Clock.systemUTC());
+      // a reset password or a deleted robot must stop logging in at once: forget cached logins
+      AdminApi admin = new AdminApi(config, pins, prefetch, maintenance, adminTasks, scheduler,
+          adminPassword, robots, access::credentialsChanged);
+      Routes routes = new Routes(
+          TrackedManifests.over(registry, storage.access(), storage.pins()), config.server().maxManifestSize().toIntExact(),
+          Routes.Extras.of(metrics, upstreams::states),
+          UpstreamResolver.of(config), admin, access);
       // after storage: its lock makes this the only wharf writing <data>/tls
       ServerTls tls = config.server().https().enabled() ? ServerTls.open(config.server().https(), config.storage().path()) : null;
       this.server = WharfServer.start(config.server(), routes, metrics, tls);
@@ -234,6 +246,7 @@ public final class Daemon implements AutoCloseable {
     upstreams.close();
     upstreamLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     metrics.close();
+    audit.close();
     local.close();
   }
 }

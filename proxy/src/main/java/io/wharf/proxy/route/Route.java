@@ -67,6 +67,8 @@ public record Route(
     HEALTH,
     /** {@code /readyz}, outside the API */
     READY,
+    /** {@code /service/token}: Docker token auth's token endpoint, outside the API */
+    TOKEN,
     /** {@code /api/wharf/v1/...}: the admin API, answered by an {@link AdminEndpoint} */
     ADMIN,
     /** Anything else. */

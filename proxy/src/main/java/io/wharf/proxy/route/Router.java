@@ -38,6 +38,7 @@ import org.jspecify.annotations.Nullable;
  * /metrics                              METRICS       GET HEAD
  * /healthz                              HEALTH        GET HEAD
  * /readyz                               READY         GET HEAD
+ * /service/token                        TOKEN         GET
  * /api/wharf/v1/...                     ADMIN         any (the admin API checks its own methods)
  * </pre>
  *
@@ -60,6 +61,8 @@ public final class Router {
   private static final Set<HttpMethod> READ = Set.of(HttpMethod.GET, HttpMethod.HEAD);
   /** The admin API's prefix: its paths and methods are the {@link AdminEndpoint}'s to check. */
   public static final String ADMIN_PREFIX = "/api/wharf/v1/";
+  /** Docker token auth's token endpoint (the challenge's realm). */
+  public static final String TOKEN_PATH = "/service/token";
   /** wharf's own endpoints outside the API, matched exactly; their query is ignored. */
   private static final Map<String, Kind> OPERATIONAL =
       Map.of("/metrics", Kind.METRICS, "/healthz", Kind.HEALTH, "/readyz", Kind.READY);
@@ -67,6 +70,7 @@ public final class Router {
       Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
   private static final Set<HttpMethod> BLOB = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.DELETE);
   private static final Set<HttpMethod> UPLOAD_START = Set.of(HttpMethod.POST);
+  private static final Set<HttpMethod> TOKEN = Set.of(HttpMethod.GET);
   private static final Set<HttpMethod> UPLOAD =
       Set.of(HttpMethod.GET, HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.DELETE);
 
@@ -87,6 +91,9 @@ public final class Router {
       Kind operational = OPERATIONAL.get(rawPath);
       if (operational != null) {
         return route(operational, READ, method, rawPath, null, null, null, null, Map.of());
+      }
+      if (rawPath.equals(TOKEN_PATH)) {
+        return route(Kind.TOKEN, TOKEN, method, rawPath, null, null, null, null, query(rawQuery));
       }
       if (rawPath.startsWith(ADMIN_PREFIX)) {
         return new Route(Kind.ADMIN, method, rawPath, null, null, null, null, query(rawQuery));

@@ -20,7 +20,6 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.wharf.proxy.config.ServerConfig;
 import io.wharf.proxy.metrics.WharfMetrics;
-import io.wharf.proxy.registry.Registry;
 import io.wharf.proxy.route.Router;
 import io.wharf.proxy.route.Routes;
 import io.wharf.proxy.tls.ServerTls;
@@ -64,19 +63,6 @@ public final class WharfServer implements AutoCloseable {
     this.channel = channel;
     this.httpsChannel = httpsChannel;
     this.transport = transport;
-  }
-
-  /**
-   * Binds and starts serving.
-   *
-   * @param config the server section of the config
-   * @param registry the services behind the API
-   * @return the running server; a failed bind (address in use) throws what Netty reports, after
-   *     every thread is released
-   */
-  public static WharfServer start(ServerConfig config, Registry registry) {
-    requireNonNull(registry, "registry");
-    return start(config, new Routes(registry, config.maxManifestSize().toIntExact()), null);
   }
 
   /**

@@ -43,6 +43,20 @@ public record Resolution(
     return new Resolution(canonical, upstream, UpstreamResolver.remoteName(canonical), row);
   }
 
+  /**
+   * The project access rules judge the request in: the local project {@code sent} starts with
+   * (rows 5 and 6: writes and pulls alike), else the upstream's proxy project name ({@code
+   * dockerhub}).
+   *
+   * @param sent the name as the request sent it, the one this resolution was made from
+   */
+  public String accessProject(RepositoryName sent) {
+    if (upstream == null || row == 5) {
+      return sent.project();
+    }
+    return upstream.name();
+  }
+
   /** Whether the repository is pulled through an upstream. */
   public boolean isProxied() {
     return upstream != null;

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
+import io.wharf.proxy.TestAccess;
 import io.wharf.proxy.WharfServerExtension;
 import io.wharf.proxy.route.Route;
 import io.wharf.proxy.route.Router;
@@ -146,7 +147,9 @@ final class AdminApiTest {
     try {
       return HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + wharf.port() + path))
-              .method(method, HttpRequest.BodyPublishers.noBody()).build(),
+              .method(method, HttpRequest.BodyPublishers.noBody())
+              .header("Authorization", TestAccess.adminBasic())
+              .build(),
           HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

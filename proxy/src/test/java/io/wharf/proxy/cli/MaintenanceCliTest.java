@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.oci.ManifestReference;
 import io.wharf.oci.RepositoryName;
+import io.wharf.proxy.TestAccess;
 import io.wharf.proxy.WharfServerExtension;
 import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
@@ -155,7 +156,8 @@ final class MaintenanceCliTest {
     String yaml = UPSTREAMS
         + "server:\n  http:\n    listen: 127.0.0.1:" + port + "\n"
         + "  https:\n    listen: 127.0.0.1:0\n" // loopback, never the default 0.0.0.0:30003
-        + "storage:\n  path: '" + data + "'\n";
+        + "storage:\n  path: '" + data + "'\n"
+        + "auth:\n  admin:\n    password: " + TestAccess.ADMIN_PASSWORD + "\n";
     return Files.writeString(Files.createTempFile(tmp, "cli", ".yaml"), yaml);
   }
 
@@ -196,7 +198,7 @@ final class MaintenanceCliTest {
   static HttpResponse<String> send(int port, HttpRequest.Builder request) {
     try {
       return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
-          .send(request.build(), HttpResponse.BodyHandlers.ofString());
+          .send(request.header("Authorization", TestAccess.adminBasic()).build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {

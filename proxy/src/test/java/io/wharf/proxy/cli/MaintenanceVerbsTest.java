@@ -15,7 +15,8 @@ final class MaintenanceVerbsTest {
   @Test
   void wharfOffersEveryMaintenanceVerb() {
     assertThat(new CommandLine(new WharfCommand()).getSubcommands()).containsOnlyKeys(
-        "serve", "containerd-config", "prefetch", "pin", "unpin", "import", "export", "ls", "gc", "fsck", "index");
+        "serve", "containerd-config", "prefetch", "pin", "unpin", "import", "export", "ls", "gc", "fsck", "index",
+        "admin", "robot");
   }
 
   @Test

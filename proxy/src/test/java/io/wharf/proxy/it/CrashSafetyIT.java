@@ -32,6 +32,10 @@ final class CrashSafetyIT {
   private static final String REPO = "spectro-images/crash/app";
   private static final int HALT_STATUS = 86;
 
+  // pushes log in as the admin of the generated config; pulls stay anonymous
+  private static final String AUTH = "Authorization";
+  private static final String ADMIN = WharfProcess.ADMIN_AUTHORIZATION;
+
   @TempDir Path tmp;
   private final Http http = Http.client(Duration.ofMinutes(2));
 
@@ -48,7 +52,7 @@ final class CrashSafetyIT {
     location = patch(location, first, 0);
     location = patch(location, second, first.length);
     String finish = location + (location.contains("?") ? "&" : "?") + "digest=" + digest;
-    assertThatThrownBy(() -> http.put(finish, new byte[0])).isInstanceOf(UncheckedIOException.class);
+    assertThatThrownBy(() -> http.put(finish, new byte[0], AUTH, ADMIN)).isInstanceOf(UncheckedIOException.class);
     assertThat(crashing.awaitExit(Duration.ofSeconds(30))).isEqualTo(HALT_STATUS);
     crashing.close();
 
@@ -84,7 +88,7 @@ final class CrashSafetyIT {
     pushMonolithic(crashing, config);
     pushMonolithic(crashing, layer);
     String url = crashing.url() + "/v2/" + REPO + "/manifests/v1";
-    assertThatThrownBy(() -> http.put(url, manifest, "Content-Type", "application/vnd.oci.image.manifest.v1+json"))
+    assertThatThrownBy(() -> http.put(url, manifest, "Content-Type", "application/vnd.oci.image.manifest.v1+json", AUTH, ADMIN))
         .isInstanceOf(UncheckedIOException.class);
     assertThat(crashing.awaitExit(Duration.ofSeconds(30))).isEqualTo(HALT_STATUS);
     crashing.close();
@@ -117,7 +121,7 @@ final class CrashSafetyIT {
     WharfProcess crashing = WharfProcess.start(data);
     String location = startUpload(crashing);
     String finish = location + (location.contains("?") ? "&" : "?") + "digest=" + blob.digest();
-    CompletableFuture<Http.Response> upload = CompletableFuture.supplyAsync(() -> http.putFile(finish, blob.path()));
+    CompletableFuture<Http.Response> upload = CompletableFuture.supplyAsync(() -> http.putFile(finish, blob.path(), AUTH, ADMIN));
     long delayMs = 50 + random.nextInt(1500);
     Thread.sleep(delayMs); // the random moment itself is the point of this test
     crashing.kill9();
@@ -138,13 +142,13 @@ final class CrashSafetyIT {
       // storage is still usable: the same upload now succeeds
       String again = startUpload(wharf);
       String done = again + (again.contains("?") ? "&" : "?") + "digest=" + blob.digest();
-      assertThat(http.putFile(done, blob.path()).status()).isEqualTo(201);
+      assertThat(http.putFile(done, blob.path(), AUTH, ADMIN).status()).isEqualTo(201);
     }
     assertThat(StorageConsistency.differences(data)).as("seed %d, killed after %d ms", seed, delayMs).isEmpty();
   }
 
   private String startUpload(WharfProcess wharf) {
-    Http.Response r = http.post(wharf.url() + "/v2/" + REPO + "/blobs/uploads/", new byte[0]);
+    Http.Response r = http.post(wharf.url() + "/v2/" + REPO + "/blobs/uploads/", new byte[0], AUTH, ADMIN);
     assertThat(r.status()).isEqualTo(202);
     return Http.resolve(wharf.url().toString(), r.header("Location").orElseThrow());
   }
@@ -152,14 +156,14 @@ final class CrashSafetyIT {
   private String patch(String location, byte[] chunk, long start) {
     Http.Response r = http.patch(location, chunk,
         "Content-Type", "application/octet-stream",
-        "Content-Range", start + "-" + (start + chunk.length - 1));
+        "Content-Range", start + "-" + (start + chunk.length - 1), AUTH, ADMIN);
     assertThat(r.status()).isEqualTo(202);
     return Http.resolve(location, r.header("Location").orElseThrow());
   }
 
   private void pushMonolithic(WharfProcess wharf, byte[] blob) {
     Http.Response r = http.post(wharf.url() + "/v2/" + REPO + "/blobs/uploads/?digest=" + sha256(blob), blob,
-        "Content-Type", "application/octet-stream");
+        "Content-Type", "application/octet-stream", AUTH, ADMIN);
     assertThat(r.status()).isEqualTo(201);
   }
 

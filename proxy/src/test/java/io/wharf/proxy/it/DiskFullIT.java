@@ -119,12 +119,13 @@ final class DiskFullIT {
     new java.util.Random(5).nextBytes(body);
     String digest = sha256(body);
     String repo = "spectro-images/full/push";
-    Http.Response started = http.post(wharf.url() + "/v2/" + repo + "/blobs/uploads/", new byte[0]);
+    Http.Response started = http.post(wharf.url() + "/v2/" + repo + "/blobs/uploads/", new byte[0],
+        "Authorization", wharf.adminAuthorization());
     assertThat(started.status()).isEqualTo(202);
     String location = Http.resolve(wharf.url().toString(), started.header("Location").orElseThrow());
 
     Http.Response put = http.put(location + (location.contains("?") ? "&" : "?") + "digest=" + digest, body,
-        "Content-Type", "application/octet-stream");
+        "Content-Type", "application/octet-stream", "Authorization", wharf.adminAuthorization());
 
     assertThat(put.status()).as(put.bodyText()).isEqualTo(503);
     JsonNode error = put.json().path("errors").get(0);

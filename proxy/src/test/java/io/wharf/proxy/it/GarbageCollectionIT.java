@@ -66,7 +66,7 @@ final class GarbageCollectionIT {
           new SplittableRandom(i).nextBytes(bytes);
           String digest = sha256(bytes);
           var r = http.post(base + "spectro-images/junk/blobs/uploads/?digest=" + digest, bytes,
-              "Content-Type", "application/octet-stream");
+              "Content-Type", "application/octet-stream", "Authorization", wharf.adminAuthorization());
           assertThat(r.status()).as(r.bodyText()).isEqualTo(201);
           junk.add(digest);
         }

@@ -58,7 +58,8 @@ final class IndexLossIT {
       try (WharfProcess wharf = WharfProcess.on(data).upstreams(PullThroughIT.upstreamYaml(upstream.url().toString(), "0s")).start()) {
         pull(skopeo, wharf, "hub/library/alpine:3.20", alpine, "p1");
         pull(skopeo, wharf, PullThroughIT.HOST_KEY + "/library/nginx:1.27", nginx, "p2");
-        skopeo.copy(images.ociRef("app"), "docker://" + wharf.hostPort() + "/spectro-images/team/app:1", "--preserve-digests");
+        skopeo.copy(images.ociRef("app"), "docker://" + wharf.hostPort() + "/spectro-images/team/app:1", "--preserve-digests",
+            "--dest-creds", wharf.adminCreds());
       }
     }
     List<Pin> pins;

@@ -32,7 +32,7 @@ final class LargeBlobIT {
       // monolithic: the whole blob as the body of the closing PUT
       String location = start(wharf);
       Http.Response put = http.putFile(location + sep(location) + "digest=" + blob.digest(), blob.path(),
-          "Content-Type", "application/octet-stream");
+          "Content-Type", "application/octet-stream", "Authorization", wharf.adminAuthorization());
       assertThat(put.status()).as(wharf.log()).isEqualTo(201);
       assertThat(put.header("Docker-Content-Digest")).hasValue(blob.digest());
 
@@ -43,12 +43,15 @@ final class LargeBlobIT {
 
       // chunked: the same bytes through PATCH into another repository, then a closing empty PUT
       String other = "spectro-images/big/other";
-      Http.Response started = http.post(wharf.url() + "/v2/" + other + "/blobs/uploads/", new byte[0]);
+      Http.Response started = http.post(wharf.url() + "/v2/" + other + "/blobs/uploads/", new byte[0],
+          "Authorization", wharf.adminAuthorization());
       String chunked = Http.resolve(wharf.url().toString(), started.header("Location").orElseThrow());
-      Http.Response patched = http.patchFile(chunked, blob.path(), "Content-Type", "application/octet-stream");
+      Http.Response patched = http.patchFile(chunked, blob.path(), "Content-Type", "application/octet-stream",
+          "Authorization", wharf.adminAuthorization());
       assertThat(patched.status()).as(wharf.log()).isEqualTo(202);
       String next = Http.resolve(chunked, patched.header("Location").orElseThrow());
-      assertThat(http.put(next + sep(next) + "digest=" + blob.digest(), new byte[0]).status()).isEqualTo(201);
+      assertThat(http.put(next + sep(next) + "digest=" + blob.digest(), new byte[0],
+          "Authorization", wharf.adminAuthorization()).status()).isEqualTo(201);
       assertThat(http.getStreamed(wharf.url() + "/v2/" + other + "/blobs/" + blob.digest()).bodyDigest())
           .isEqualTo(blob.digest());
       assertThat(wharf.isAlive()).as("no OutOfMemoryError exit: %s", wharf.log()).isTrue();
@@ -58,7 +61,8 @@ final class LargeBlobIT {
   }
 
   private String start(WharfProcess wharf) {
-    Http.Response r = http.post(wharf.url() + "/v2/" + REPO + "/blobs/uploads/", new byte[0]);
+    Http.Response r = http.post(wharf.url() + "/v2/" + REPO + "/blobs/uploads/", new byte[0],
+        "Authorization", wharf.adminAuthorization());
     assertThat(r.status()).isEqualTo(202);
     return Http.resolve(wharf.url().toString(), r.header("Location").orElseThrow());
   }

@@ -50,8 +50,11 @@ final class PushPullIT {
     nginx = images.multiArch("nginx-1.27", List.of(900_000L, 400_000L));
     skopeo = Skopeo.in(tmp.resolve("skopeo"));
     wharf = WharfProcess.start(tmp.resolve("data"));
-    skopeo.copy(images.ociRef("alpine-3.20"), ref(wharf.hostPort(), "spectro-images/library/alpine:3.20"), "--preserve-digests");
-    skopeo.copy(images.ociRef("nginx-1.27"), ref(wharf.hostPort(), "spectro-images/library/nginx:1.27"), "--all", "--preserve-digests");
+    // pushes log in as the admin; pulls stay anonymous, as containerd's are
+    skopeo.copy(images.ociRef("alpine-3.20"), ref(wharf.hostPort(), "spectro-images/library/alpine:3.20"), "--preserve-digests",
+        "--dest-creds", wharf.adminCreds());
+    skopeo.copy(images.ociRef("nginx-1.27"), ref(wharf.hostPort(), "spectro-images/library/nginx:1.27"), "--all", "--preserve-digests",
+        "--dest-creds", wharf.adminCreds());
   }
 
   @AfterAll
@@ -81,7 +84,8 @@ final class PushPullIT {
     assertThat(inspected.path("Layers")).hasSize(3);
     byte[] raw = skopeo.inspectRaw(ref(wharf.hostPort(), "spectro-images/library/nginx:1.27"));
     assertThat(sha256(raw)).isEqualTo(nginx.digest());
-    skopeo.copy(images.ociRef("alpine-3.20"), ref(wharf.hostPort(), "spectro-images/library/alpine:latest"), "--preserve-digests");
+    skopeo.copy(images.ociRef("alpine-3.20"), ref(wharf.hostPort(), "spectro-images/library/alpine:latest"), "--preserve-digests",
+        "--dest-creds", wharf.adminCreds());
     assertThat(skopeo.listTags("docker://" + wharf.hostPort() + "/spectro-images/library/alpine"))
         .containsExactly("3.20", "latest");
   }
@@ -89,9 +93,14 @@ final class PushPullIT {
   @Test
   @Order(4)
   void refusesPushOutsideLocalProject() {
-    Skopeo.Result result = skopeo.tryCopy(images.ociRef("alpine-3.20"), ref(wharf.hostPort(), "elsewhere/alpine:3.20"));
+    Skopeo.Result result = skopeo.tryCopy(images.ociRef("alpine-3.20"), ref(wharf.hostPort(), "elsewhere/alpine:3.20"),
+        "--dest-creds", wharf.adminCreds());
     assertThat(result.exitCode()).isNotZero();
     assertThat(result.stderr()).containsIgnoringCase("denied");
+    // and no push at all without logging in
+    Skopeo.Result anonymous = skopeo.tryCopy(images.ociRef("alpine-3.20"), ref(wharf.hostPort(), "spectro-images/library/anon:1"));
+    assertThat(anonymous.exitCode()).isNotZero();
+    assertThat(anonymous.stderr()).containsIgnoringCase("unauthorized");
   }
 
   @Test

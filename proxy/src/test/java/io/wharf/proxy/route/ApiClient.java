@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.wharf.proxy.TestAccess;
 import io.wharf.proxy.WharfServerExtension;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,9 +37,15 @@ final class ApiClient {
     return HttpRequest.newBuilder(wharf.uri(pathAndQuery)).timeout(Duration.ofSeconds(30));
   }
 
+  /**
+   * Sends the request, logged in as the admin where it needs an account: every method but GET
+   * and HEAD, an upload's status, {@code /v2/}, the catalog and the admin API (pulls stay
+   * anonymous, as nodes pull).
+   * A request that carries its own {@code Authorization} is sent as it is.
+   */
   HttpResponse<byte[]> send(HttpRequest request) {
     try {
-      return wharf.client().send(request, BodyHandlers.ofByteArray());
+      return wharf.client().send(loggedIn(request), BodyHandlers.ofByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -85,6 +92,38 @@ final class ApiClient {
       b.headers(headers);
     }
     return send(b.build());
+  }
+
+  /** Sends exactly this request, with no credentials added. */
+  HttpResponse<byte[]> sendAnonymous(HttpRequest request) {
+    try {
+      return wharf.client().send(request, BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static HttpRequest loggedIn(HttpRequest request) {
+    if (request.headers().firstValue("Authorization").isPresent() || !needsAccount(request)) {
+      return request;
+    }
+    return HttpRequest.newBuilder(request, (name, value) -> true)
+        .header("Authorization", TestAccess.adminBasic())
+        .build();
+  }
+
+  private static boolean needsAccount(HttpRequest request) {
+    String method = request.method();
+    String path = request.uri().getRawPath();
+    return !(method.equals("GET") || method.equals("HEAD"))
+        || path.equals("/v2/")
+        || path.equals("/v2")
+        || path.startsWith("/v2/_catalog")
+        || path.contains("/blobs/uploads/")
+        || path.startsWith("/api/");
   }
 
   /** Pushes a blob monolithically ({@code POST ?digest=}); returns its digest. */

@@ -397,7 +397,7 @@ final class DistributionApiTest {
     assertThat(done.statusCode()).as(text(done)).isEqualTo(201);
 
     HttpResponse<InputStream> get = wharf.client().send(
-        api.request("/v2/spectro-images/large/blobs/" + digest).GET().build(), BodyHandlers.ofInputStream());
+        ApiClient.loggedIn(api.request("/v2/spectro-images/large/blobs/" + digest).GET().build()), BodyHandlers.ofInputStream());
     MessageDigest back = MessageDigest.getInstance("SHA-256");
     long received;
     try (InputStream in = new DigestInputStream(get.body(), back)) {

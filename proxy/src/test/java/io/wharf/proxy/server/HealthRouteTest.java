@@ -9,6 +9,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.wharf.proxy.TestAccess;
+import io.wharf.proxy.auth.AccessControl;
 import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.metrics.WharfMetrics;
@@ -42,6 +44,7 @@ final class HealthRouteTest {
   @TempDir static Path data;
   private static WharfConfig config;
   private static LocalRegistry registry;
+  private static AccessControl access;
 
   private final Map<String, BreakerState> upstreams = new LinkedHashMap<>();
   private final AtomicBoolean ready = new AtomicBoolean(true);
@@ -54,6 +57,7 @@ final class HealthRouteTest {
         "WHARF_SERVER_HTTP_LISTEN", "127.0.0.1:0",
         "WHARF_STORAGE_PATH", data.toString()));
     registry = LocalRegistry.open(config);
+    access = TestAccess.create(config, data);
   }
 
   @AfterAll
@@ -68,7 +72,7 @@ final class HealthRouteTest {
     upstreams.put("dockerhub", BreakerState.OFFLINE);
     upstreams.put("ghcr", BreakerState.DEGRADED);
     Routes.Extras extras = new Routes.Extras(metrics, () -> Map.copyOf(upstreams), ready::get);
-    channel = pipeline(new Routes(registry.registry(), config.server().maxManifestSize().toIntExact(), extras));
+    channel = pipeline(new Routes(registry.registry(), config.server().maxManifestSize().toIntExact(), extras, null, null, access));
   }
 
   @AfterEach
@@ -123,7 +127,7 @@ final class HealthRouteTest {
   @Test
   void metricsIsThePrometheusScrapeAndCountsEveryRequest() {
     exchange("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
-    exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    exchange("GET /v2/ HTTP/1.1\r\nHost: x\r\nAuthorization: " + TestAccess.adminBasic() + "\r\n\r\n");
     exchange("GET /v2/spectro-images/none/manifests/latest HTTP/1.1\r\nHost: x\r\n\r\n");
     exchange("GET /v2/spectro-images/none/manifests/latest HTTP/1.1\r\nHost: x\r\n\r\n");
 
@@ -143,7 +147,7 @@ final class HealthRouteTest {
   @Test
   void withoutExtrasHealthStillAnswersAndMetricsIsUnknown() throws Exception {
     channel.finishAndReleaseAll();
-    channel = pipeline(new Routes(registry.registry(), config.server().maxManifestSize().toIntExact()));
+    channel = pipeline(new Routes(registry.registry(), config.server().maxManifestSize().toIntExact(), access));
 
     assertThat(exchange("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 404 ");
     assertThat(exchange("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")).startsWith("HTTP/1.1 200 ");

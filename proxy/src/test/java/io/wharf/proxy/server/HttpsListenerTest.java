@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.oci.Digest;
 import io.wharf.oci.RepositoryName;
+import io.wharf.proxy.TestAccess;
 import io.wharf.proxy.WharfServerExtension;
 import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
@@ -137,8 +138,8 @@ final class HttpsListenerTest {
 
   /**
    * An upload larger than the flow-control high mark through TLS: reads pause and resume under the
-   * SslHandler as they do on plain HTTP, and every byte arrives. (Pushes anonymously: with the
-   * access layer of issue 6 this test logs in first.)
+   * SslHandler as they do on plain HTTP, and every byte arrives. Pushed as the admin, with Basic
+   * credentials over TLS.
    */
   @Test
   void aLargeUploadOverHttpsArrivesWhole() throws Exception {
@@ -148,6 +149,7 @@ final class HttpsListenerTest {
     HttpResponse<byte[]> pushed = wharf.httpsClient().send(
         HttpRequest.newBuilder(wharf.httpsUri("/v2/spectro-images/tls/upload/blobs/uploads/?digest=" + layerDigest))
             .timeout(Duration.ofSeconds(60))
+            .header("Authorization", TestAccess.adminBasic())
             .POST(HttpRequest.BodyPublishers.ofByteArray(layer))
             .build(),
         BodyHandlers.ofByteArray());
@@ -168,6 +170,13 @@ final class HttpsListenerTest {
         assertThat(tls.statusCode()).as(path).isEqualTo(200);
       }
     }
+    // the token realm a client is sent to is on the listener it came in on
+    HttpResponse<byte[]> challenge = send(wharf.httpsClient(), wharf.httpsUri("/v2/"), "GET");
+    assertThat(challenge.statusCode()).isEqualTo(401);
+    assertThat(challenge.headers().firstValue("WWW-Authenticate"))
+        .hasValueSatisfying(h -> assertThat(h).contains("realm=\"https://127.0.0.1:" + wharf.httpsPort() + "/service/token\""));
+    HttpResponse<byte[]> loggedIn = send(wharf.httpsClient(), wharf.httpsUri("/v2/"), "GET", "Authorization", TestAccess.adminBasic());
+    assertThat(loggedIn.statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -200,7 +209,8 @@ final class HttpsListenerTest {
       Map<String, String> env = Map.of(
           "WHARF_SERVER_HTTP_LISTEN", "127.0.0.1:" + httpPort,
           "WHARF_SERVER_HTTPS_LISTEN", "127.0.0.1:" + taken.getLocalPort(),
-          "WHARF_STORAGE_PATH", data.resolve("data").toString());
+          "WHARF_STORAGE_PATH", data.resolve("data").toString(),
+          "WHARF_AUTH_ADMIN_PASSWORD", TestAccess.ADMIN_PASSWORD);
       Path yaml = java.nio.file.Files.writeString(data.resolve("wharf.yaml"), WharfServerExtension.NO_UPSTREAMS);
       WharfConfig config = ConfigLoader.load(Optional.of(yaml), env);
 

@@ -8,6 +8,7 @@ import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.wharf.proxy.TestAccess;
 import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.registry.LocalRegistry;
@@ -40,6 +41,9 @@ final class ServerPipelineTest {
   private static LocalRegistry registry;
   private static ServerInitializer initializer;
 
+  /** Every request logs in as the admin: {@code /v2/} answers anonymous with 401. */
+  private static final String AUTH = "Authorization: " + TestAccess.adminBasic() + "\r\n";
+
   private EmbeddedChannel channel;
 
   @BeforeAll
@@ -49,7 +53,7 @@ final class ServerPipelineTest {
         "WHARF_STORAGE_PATH", data.toString(),
         "WHARF_SERVER_MAX_HEADER_SIZE", "4KiB"));
     registry = LocalRegistry.open(config);
-    Routes routes = new Routes(registry.registry(), config.server().maxManifestSize().toIntExact());
+    Routes routes = new Routes(registry.registry(), config.server().maxManifestSize().toIntExact(), TestAccess.create(config, data));
     // the route "thread" is the test's own: every request runs to completion inside writeInbound
     initializer = new ServerInitializer(config.server(), new Router(), routes, ImmediateEventExecutor.INSTANCE);
   }
@@ -72,8 +76,8 @@ final class ServerPipelineTest {
 
   @Test
   void answersPipelinedRequestsInOrderOnOneConnection() {
-    send("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\nHEAD /v2/spectro-images/none/manifests/x HTTP/1.1\r\nHost: x\r\n\r\n"
-        + "GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    send("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\nHEAD /v2/spectro-images/none/manifests/x HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n"
+        + "GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n");
 
     String out = received();
     assertThat(out.split("HTTP/1.1 ", -1)).hasSize(4);
@@ -85,7 +89,7 @@ final class ServerPipelineTest {
 
   @Test
   void closesWhenTheClientAsksTo() {
-    send("GET /v2/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    send("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "Connection: close\r\n\r\n");
 
     assertThat(received()).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
     assertThat(channel.isOpen()).isFalse();
@@ -93,7 +97,7 @@ final class ServerPipelineTest {
 
   @Test
   void closesAnHttp10ConnectionWithoutKeepAlive() {
-    send("GET /v2/ HTTP/1.0\r\n\r\n");
+    send("GET /v2/ HTTP/1.0\r\n" + AUTH + "\r\n");
 
     assertThat(received()).contains(" 200 ").containsIgnoringCase("content-length: 2");
     assertThat(channel.isOpen()).isFalse();
@@ -101,7 +105,7 @@ final class ServerPipelineTest {
 
   @Test
   void refusesATooLongRequestLine() {
-    send("GET /v2/" + "a".repeat(9000) + "/tags/list HTTP/1.1\r\nHost: x\r\n\r\n");
+    send("GET /v2/" + "a".repeat(9000) + "/tags/list HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n");
 
     String out = received();
     assertThat(out).startsWith("HTTP/1.1 414").contains("NAME_INVALID");
@@ -110,7 +114,7 @@ final class ServerPipelineTest {
 
   @Test
   void refusesTooLargeHeaders() {
-    send("GET /v2/ HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(5000) + "\r\n\r\n");
+    send("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "X-Big: " + "b".repeat(5000) + "\r\n\r\n");
 
     assertThat(received()).startsWith("HTTP/1.1 431");
     assertThat(channel.isOpen()).isFalse();
@@ -127,7 +131,7 @@ final class ServerPipelineTest {
   @Test
   void sendsContinueOnlyOnceTheRouteTakesTheBody() {
     byte[] blob = "streamed after 100 Continue".getBytes(StandardCharsets.UTF_8);
-    send("POST /v2/spectro-images/pipe/blobs/uploads/?digest=" + sha256(blob) + " HTTP/1.1\r\nHost: x\r\n"
+    send("POST /v2/spectro-images/pipe/blobs/uploads/?digest=" + sha256(blob) + " HTTP/1.1\r\nHost: x\r\n" + AUTH + ""
         + "Expect: 100-continue\r\nContent-Length: " + blob.length + "\r\n\r\n");
     assertThat(received()).isEqualTo("HTTP/1.1 100 Continue\r\n\r\n");
 
@@ -139,7 +143,7 @@ final class ServerPipelineTest {
 
   @Test
   void refusesAHeldBackBodyWithoutContinueAndCloses() {
-    send("PUT /v2/spectro-images/pipe/manifests/big HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+    send("PUT /v2/spectro-images/pipe/manifests/big HTTP/1.1\r\nHost: x\r\n" + AUTH + "Expect: 100-continue\r\n"
         + "Content-Type: application/vnd.oci.image.manifest.v1+json\r\nContent-Length: 10000000\r\n\r\n");
 
     String out = received();
@@ -150,14 +154,14 @@ final class ServerPipelineTest {
   @Test
   void drainsTheBodyOfARefusedRequestAndKeepsTheConnection() {
     int size = 5 * 1024 * 1024;
-    send("PUT /v2/spectro-images/pipe/manifests/big HTTP/1.1\r\nHost: x\r\n"
+    send("PUT /v2/spectro-images/pipe/manifests/big HTTP/1.1\r\nHost: x\r\n" + AUTH + ""
         + "Content-Type: application/vnd.oci.image.manifest.v1+json\r\nContent-Length: " + size + "\r\n\r\n");
     assertThat(received()).startsWith("HTTP/1.1 413");
 
     for (int sent = 0; sent < size; sent += 64 * 1024) {
       channel.writeInbound(Unpooled.wrappedBuffer(new byte[Math.min(64 * 1024, size - sent)]));
     }
-    send("GET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    send("GET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n");
 
     assertThat(received()).startsWith("HTTP/1.1 200");
     assertThat(channel.isOpen()).isTrue();
@@ -165,13 +169,13 @@ final class ServerPipelineTest {
 
   @Test
   void refusesAnOversizedChunkedManifestAsItArrives() {
-    send("PUT /v2/spectro-images/pipe/manifests/big HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+    send("PUT /v2/spectro-images/pipe/manifests/big HTTP/1.1\r\nHost: x\r\n" + AUTH + "Transfer-Encoding: chunked\r\n"
         + "Content-Type: application/vnd.oci.image.manifest.v1+json\r\n\r\n");
     String chunk = Integer.toHexString(1024 * 1024) + "\r\n" + " ".repeat(1024 * 1024) + "\r\n";
     for (int i = 0; i < 5; i++) {
       send(chunk);
     }
-    send("0\r\n\r\nGET /v2/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    send("0\r\n\r\nGET /v2/ HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n");
 
     String out = received();
     assertThat(out).startsWith("HTTP/1.1 413").contains("HTTP/1.1 200");
@@ -181,11 +185,11 @@ final class ServerPipelineTest {
   void servesABlobAsAFileRegion() {
     byte[] blob = "served with sendfile".getBytes(StandardCharsets.UTF_8);
     String digest = sha256(blob);
-    send("POST /v2/spectro-images/pipe/blobs/uploads/?digest=" + digest + " HTTP/1.1\r\nHost: x\r\nContent-Length: "
+    send("POST /v2/spectro-images/pipe/blobs/uploads/?digest=" + digest + " HTTP/1.1\r\nHost: x\r\n" + AUTH + "Content-Length: "
         + blob.length + "\r\n\r\n" + new String(blob, StandardCharsets.UTF_8));
     assertThat(received()).startsWith("HTTP/1.1 201");
 
-    send("GET /v2/spectro-images/pipe/blobs/" + digest + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    send("GET /v2/spectro-images/pipe/blobs/" + digest + " HTTP/1.1\r\nHost: x\r\n" + AUTH + "\r\n");
 
     boolean sawRegion = false;
     ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -8,6 +8,7 @@ import io.netty.channel.FileRegion;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import io.wharf.proxy.TestAccess;
 import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.registry.LocalRegistry;
@@ -75,7 +76,9 @@ final class UpstreamRoutingTest {
             registry.registry(),
             config.server().maxManifestSize().toIntExact(),
             null,
-            UpstreamResolver.of(config));
+            UpstreamResolver.of(config),
+            null,
+            TestAccess.create(config, data.resolve("data")));
     initializer =
         new ServerInitializer(config.server(), new Router(), routes, ImmediateEventExecutor.INSTANCE);
   }
@@ -178,6 +181,7 @@ final class UpstreamRoutingTest {
   private Response send(String method, String target, String body, String... headers) {
     StringBuilder request = new StringBuilder();
     request.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: x\r\n");
+    request.append("Authorization: ").append(TestAccess.adminBasic()).append("\r\n");
     for (String header : headers) {
       request.append(header).append("\r\n");
     }

@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.ssl.SslHandler;
 import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
 import java.io.IOException;
@@ -75,6 +76,16 @@ public final class Exchange {
   /** The address of the peer that sent the request (an {@code InetSocketAddress} on TCP). */
   public SocketAddress remoteAddress() {
     return ctx.channel().remoteAddress();
+  }
+
+  /** The local address the request came in on (for a URL when the request has no usable Host). */
+  public SocketAddress localAddress() {
+    return ctx.channel().localAddress();
+  }
+
+  /** Whether the connection is TLS (the HTTPS listener puts an {@link SslHandler} in the pipeline). */
+  public boolean isSecure() {
+    return ctx.pipeline().get(SslHandler.class) != null;
   }
 
   /** Whether the response must carry headers only. */
