@@ -345,6 +345,8 @@ write_wharf_config() {
 server:
   http:
     listen: 127.0.0.1:$1
+  https:
+    listen: ""
 storage:
   path: $WHARF_DATA
 upstreams:

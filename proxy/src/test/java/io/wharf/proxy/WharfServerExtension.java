@@ -4,13 +4,18 @@ import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.daemon.Daemon;
 import io.wharf.proxy.registry.LocalRegistry;
+import io.wharf.proxy.it.fixture.TestCa;
 import io.wharf.proxy.server.WharfServer;
+import io.wharf.proxy.tls.ServerTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -37,12 +42,15 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>The generated config file pulls through nothing ({@code upstreams: []}, {@code
  * defaultUpstream: ""}), so that no test ever dials the internet by accident; a test replaces that
  * file with {@link #withYaml} and overrides single keys as the daemon's environment would ({@link
- * #withEnv}; {@code WHARF_UPSTREAMS_0_*} appends an upstream to the empty list). The listen address
- * and data folder always stay on loopback and in the temporary folder.
+ * #withEnv}; {@code WHARF_UPSTREAMS_0_*} appends an upstream to the empty list). The listen addresses
+ * (HTTP, and HTTPS with the self-signed certificate wharf generates in the data folder) and data
+ * folder always stay on loopback and in the temporary folder.
  */
 public final class WharfServerExtension implements BeforeAllCallback, AfterAllCallback {
   /** The generated config: no upstream, so no request can leave the machine. */
   public static final String NO_UPSTREAMS = "upstreams: []\ndefaultUpstream: \"\"\n";
+
+  private static final String HTTPS_LISTEN = "WHARF_SERVER_HTTPS_LISTEN";
 
   private final Map<String, String> env = new HashMap<>();
   private String yaml = NO_UPSTREAMS;
@@ -77,6 +85,10 @@ public final class WharfServerExtension implements BeforeAllCallback, AfterAllCa
     // the access layer is always on: tests log in as the admin with this password
     vars.putIfAbsent("WHARF_AUTH_ADMIN_PASSWORD", TestAccess.ADMIN_PASSWORD);
     vars.put("WHARF_SERVER_HTTP_LISTEN", "127.0.0.1:0");
+    // HTTPS on loopback too (never the default 0.0.0.0:30003), unless a test turns it off with ""
+    if (!"".equals(env.get(HTTPS_LISTEN))) {
+      vars.put(HTTPS_LISTEN, "127.0.0.1:0");
+    }
     vars.put("WHARF_STORAGE_PATH", data.toString());
     config = ConfigLoader.load(Optional.of(configFile), vars);
     daemon = Daemon.start(config, vars);
@@ -111,6 +123,35 @@ public final class WharfServerExtension implements BeforeAllCallback, AfterAllCa
   /** {@code http://127.0.0.1:<port><pathAndQuery>}, the path sent exactly as written. */
   public URI uri(String pathAndQuery) {
     return URI.create("http://127.0.0.1:" + port() + pathAndQuery);
+  }
+
+  /** The bound HTTPS port; -1 when a test turned HTTPS off. */
+  public int httpsPort() {
+    return server.httpsPort();
+  }
+
+  /** {@code https://127.0.0.1:<httpsPort><pathAndQuery>}. */
+  public URI httpsUri(String pathAndQuery) {
+    return URI.create("https://127.0.0.1:" + httpsPort() + pathAndQuery);
+  }
+
+  /** The self-signed certificate wharf generated for its HTTPS listener (in the data folder). */
+  public X509Certificate httpsCertificate() {
+    try (var in = Files.newInputStream(ServerTls.keptCertificateFile(data))) {
+      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+    } catch (IOException | CertificateException e) {
+      throw new IllegalStateException("no self-signed certificate in " + data, e);
+    }
+  }
+
+  /** An HTTP/1.1 client over TLS trusting only {@link #httpsCertificate()}, never following redirects. */
+  public HttpClient httpsClient() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .followRedirects(HttpClient.Redirect.NEVER)
+        .connectTimeout(Duration.ofSeconds(5))
+        .sslContext(TestCa.trusting(httpsCertificate()))
+        .build();
   }
 
   /** An HTTP/1.1 client that never follows redirects. */

@@ -17,6 +17,12 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -27,6 +33,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The load generator's HTTP/1.1 client: a few event-loop threads (epoll where available) and
@@ -43,7 +51,9 @@ public final class BenchHttpClient implements AutoCloseable {
 
   private final EventLoopGroup group;
   private final Bootstrap bootstrap;
+  private final Bootstrap tlsBootstrap;
   private final String transport;
+  private final SslContext tls;
 
   /**
    * @param threads event-loop threads
@@ -56,6 +66,7 @@ public final class BenchHttpClient implements AutoCloseable {
     this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("bench-io", true),
         epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     long idleMillis = readTimeout.toMillis();
+    this.tls = clientTls();
     this.bootstrap = new Bootstrap()
         .group(group)
         .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
@@ -63,17 +74,48 @@ public final class BenchHttpClient implements AutoCloseable {
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) CONNECT_TIMEOUT.toMillis())
         // large reads for blob bodies: fewer syscalls and fewer chunk objects per GiB
         .option(ChannelOption.RECVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(4096, 65536, 1 << 20))
-        .handler(new ChannelInitializer<Channel>() {
-          @Override
-          protected void initChannel(Channel ch) {
-            ch.pipeline()
-                .addLast(new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
-                .addLast(new HttpClientCodec(new HttpDecoderConfig()
-                    .setMaxChunkSize(MAX_CHUNK).setMaxHeaderSize(MAX_HEADER), false, false))
-                .addLast(new ChunkedWriteHandler())
-                .addLast(Connection.HANDLER_NAME, new Connection.ExchangeHandler());
-          }
-        });
+        .handler(initializer(idleMillis, null));
+    this.tlsBootstrap = bootstrap.clone().handler(initializer(idleMillis, tls));
+  }
+
+  private static ChannelInitializer<Channel> initializer(long idleMillis, @Nullable SslContext tls) {
+    return new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        if (tls != null) {
+          ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+        }
+        ch.pipeline()
+            .addLast(new IdleStateHandler(idleMillis, 0, 0, TimeUnit.MILLISECONDS))
+            .addLast(new HttpClientCodec(new HttpDecoderConfig()
+                .setMaxChunkSize(MAX_CHUNK).setMaxHeaderSize(MAX_HEADER), false, false))
+            .addLast(new ChunkedWriteHandler())
+            .addLast(Connection.HANDLER_NAME, new Connection.ExchangeHandler());
+      }
+    };
+  }
+
+  /**
+   * The client side of https:// targets: OpenSSL when it loads (the client shares the cores with
+   * the server, so its own TLS cost must be as low as it can be, and the same for every target),
+   * and no certificate verification: targets are on loopback, usually with a self-signed
+   * certificate, and the bench measures throughput, not trust.
+   */
+  private static SslContext clientTls() {
+    try {
+      return SslContextBuilder.forClient()
+          .sslProvider(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK)
+          .trustManager(InsecureTrustManagerFactory.INSTANCE)
+          .applicationProtocolConfig(ApplicationProtocolConfig.DISABLED)
+          .build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot set up client TLS: " + e.getMessage(), e);
+    }
+  }
+
+  /** "OpenSSL" or "JDK": who does the client's TLS for https:// targets. */
+  public static String tlsProvider() {
+    return OpenSsl.isAvailable() ? "OpenSSL" : "JDK";
   }
 
   /** "epoll" or "nio", for the report. */
@@ -81,9 +123,9 @@ public final class BenchHttpClient implements AutoCloseable {
     return transport;
   }
 
-  /** A connection to {@code base} (scheme http, host and port), opened now. */
+  /** A connection to {@code base} (scheme http or https, host and port), opened now. */
   public Connection connect(URI base) throws IOException {
-    Connection c = new Connection(this, address(base), hostHeader(base));
+    Connection c = new Connection(this, address(base), hostHeader(base), "https".equals(base.getScheme()));
     c.connectNow();
     return c;
   }
@@ -102,8 +144,8 @@ public final class BenchHttpClient implements AutoCloseable {
     return list;
   }
 
-  ChannelFuture openChannel(InetSocketAddress address) {
-    return bootstrap.connect(address);
+  ChannelFuture openChannel(InetSocketAddress address, boolean overTls) {
+    return (overTls ? tlsBootstrap : bootstrap).connect(address);
   }
 
   static Duration connectTimeout() {
@@ -111,13 +153,14 @@ public final class BenchHttpClient implements AutoCloseable {
   }
 
   private static InetSocketAddress address(URI base) {
-    if (!"http".equals(base.getScheme())) {
-      throw new IllegalArgumentException("only http:// URLs are supported: " + base);
+    boolean https = "https".equals(base.getScheme());
+    if (!https && !"http".equals(base.getScheme())) {
+      throw new IllegalArgumentException("only http:// and https:// URLs are supported: " + base);
     }
     if (base.getHost() == null) {
       throw new IllegalArgumentException("URL without a host: " + base);
     }
-    int port = base.getPort() == -1 ? 80 : base.getPort();
+    int port = base.getPort() != -1 ? base.getPort() : https ? 443 : 80;
     return new InetSocketAddress(base.getHost(), port);
   }
 

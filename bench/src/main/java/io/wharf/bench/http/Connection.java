@@ -53,17 +53,19 @@ public final class Connection implements AutoCloseable {
   private final BenchHttpClient client;
   private final InetSocketAddress address;
   private final String hostHeader;
+  private final boolean overTls;
   private volatile @Nullable Channel channel;
   private volatile boolean closed;
 
-  Connection(BenchHttpClient client, InetSocketAddress address, String hostHeader) {
+  Connection(BenchHttpClient client, InetSocketAddress address, String hostHeader, boolean overTls) {
     this.client = client;
     this.address = address;
     this.hostHeader = hostHeader;
+    this.overTls = overTls;
   }
 
   void connectNow() throws IOException {
-    ChannelFuture f = client.openChannel(address);
+    ChannelFuture f = client.openChannel(address, overTls);
     long waitMillis = BenchHttpClient.connectTimeout().toMillis() + 1000;
     if (!f.awaitUninterruptibly(waitMillis, TimeUnit.MILLISECONDS) || !f.isSuccess()) {
       f.channel().close();
@@ -111,7 +113,7 @@ public final class Connection implements AutoCloseable {
   }
 
   private void reconnectAndDispatch(Request request, CompletableFuture<Response> promise) {
-    client.openChannel(address).addListener((ChannelFuture f) -> {
+    client.openChannel(address, overTls).addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
         promise.completeExceptionally(new IOException("cannot connect to " + hostHeader + ": " + f.cause(),
             f.cause()));

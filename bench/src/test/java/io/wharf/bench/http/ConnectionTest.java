@@ -56,6 +56,23 @@ final class ConnectionTest {
   }
 
   @Test
+  void speaksTlsToAnHttpsTargetWithASelfSignedCertificate() throws Exception {
+    byte[] body = new byte[2 * 1024 * 1024 + 5];
+    new SplittableRandom(11).nextBytes(body);
+    try (var server = new RawHttpServer(req -> RawHttpServer.Answer.ok(body), SelfSignedTls.serverSockets());
+        Connection c = client.connect(server.url())) {
+      Response first = c.sendSync(Request.get("/blob").hashing(), TIMEOUT);
+      Response second = c.sendSync(Request.get("/blob").hashing(), TIMEOUT);
+
+      assertThat(server.url().getScheme()).isEqualTo("https");
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(first.sha256()).isEqualTo(sha256(body));
+      assertThat(second.sha256()).isEqualTo(sha256(body));
+      assertThat(server.connectionsAccepted()).as("one keep-alive TLS connection").isEqualTo(1);
+    }
+  }
+
+  @Test
   void retriesOnAFreshConnectionWhenTheServerDroppedTheIdleOne() throws Exception {
     // every answer is followed by a silent close, as a server whose keep-alive timer fired
     try (var server = new RawHttpServer(req -> new RawHttpServer.Answer(

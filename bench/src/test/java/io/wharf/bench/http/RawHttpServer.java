@@ -58,8 +58,14 @@ final class RawHttpServer implements AutoCloseable {
   private final List<Seen> seen = new CopyOnWriteArrayList<>();
 
   RawHttpServer(Function<Seen, Answer> handler) throws IOException {
+    this(handler, null);
+  }
+
+  /** @param tls serves HTTPS with this server socket factory; null serves plain HTTP */
+  RawHttpServer(Function<Seen, Answer> handler, javax.net.ssl.@org.jspecify.annotations.Nullable SSLServerSocketFactory tls)
+      throws IOException {
     this.handler = handler;
-    this.socket = new ServerSocket();
+    this.socket = tls == null ? new ServerSocket() : tls.createServerSocket();
     socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     Thread accept = new Thread(this::acceptLoop, "raw-http-accept");
     accept.setDaemon(true);
@@ -67,7 +73,8 @@ final class RawHttpServer implements AutoCloseable {
   }
 
   URI url() {
-    return URI.create("http://127.0.0.1:" + socket.getLocalPort());
+    String scheme = socket instanceof javax.net.ssl.SSLServerSocket ? "https" : "http";
+    return URI.create(scheme + "://127.0.0.1:" + socket.getLocalPort());
   }
 
   int connectionsAccepted() {

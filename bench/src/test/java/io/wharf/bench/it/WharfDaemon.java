@@ -35,7 +35,7 @@ final class WharfDaemon implements AutoCloseable {
     for (int attempt = 1; ; attempt++) {
       int port = ChildProcess.freePort();
       Files.writeString(config, """
-          server: {http: {listen: '127.0.0.1:%d'}}
+          server: {http: {listen: '127.0.0.1:%d'}, https: {listen: ''}}
           storage: {path: '%s'}
           upstreams:
             - {name: bench-upstream, host: 'upstream.bench:5000', url: '%s', tagTtl: 5m}

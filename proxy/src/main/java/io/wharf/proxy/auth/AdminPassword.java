@@ -98,7 +98,7 @@ public final class AdminPassword {
     firstStartOut.println();
     firstStartOut.flush();
     log.atInfo().addKeyValue("file", passwordFile.toAbsolutePath())
-        .log("admin password generated on first start; printed once to standard error and kept in the file");
+        .log("admin password generated on first start (printed once to standard error, not logged)");
     return new AdminPassword(dataRoot, false, hash);
   }
 

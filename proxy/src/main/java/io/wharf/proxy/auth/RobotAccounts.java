@@ -107,8 +107,8 @@ public final class RobotAccounts {
     Map<String, Entry> next = new TreeMap<>(robots);
     next.put(name, new Entry(robot, PasswordHasher.hash(secret)));
     save(next);
-    log.atInfo().addKeyValue("robot", robot.loginName()).addKeyValue("grants", robot.grants())
-        .addKeyValue("expiresAt", expiresAt).log("robot account created");
+    log.atInfo().addKeyValue("robot", robot.loginName()).addKeyValue("grants", grantsText(robot.grants()))
+        .addKeyValue("expiresAt", expiresAt == null ? "never" : expiresAt).log("robot account created");
     return new Created(robot, secret);
   }
 
@@ -147,6 +147,16 @@ public final class RobotAccounts {
       return Optional.empty();
     }
     return Optional.of(entry.robot());
+  }
+
+  // team=pull,push;dockerhub=pull
+  private static String grantsText(Map<String, Set<Action>> grants) {
+    StringBuilder text = new StringBuilder();
+    grants.forEach((project, actions) -> {
+      text.append(text.length() == 0 ? "" : ";").append(project).append('=');
+      text.append(String.join(",", EnumSet.copyOf(actions).stream().map(Action::scopeName).toList()));
+    });
+    return text.toString();
   }
 
   private void save(Map<String, Entry> next) {

@@ -1,8 +1,10 @@
 package io.wharf.proxy.cli;
 
+import io.wharf.proxy.config.HostAndPort;
 import io.wharf.proxy.config.UpstreamConfig;
 import io.wharf.proxy.config.WharfConfig;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,6 +13,8 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -20,11 +24,19 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code wharf containerd-config --dir D --mirror URL [--server URL] [--ca FILE]}: writes {@code
+ * {@code wharf containerd-config --dir D [--mirror URL] [--server URL] [--ca FILE]}: writes {@code
  * D/<host>/hosts.toml} for every configured upstream, in containerd's registry host format
  * (containerd {@code docs/hosts.md}), so that containerd pulls through wharf as a mirror. {@code
  * D} is containerd's {@code config_path} ({@code /etc/containerd/certs.d}) or {@code ctr
  * --hosts-dir}.
+ *
+ * <p>{@code --ca} names the certificate containerd trusts wharf's HTTPS listener with (the CA of
+ * the operator's certificate, or wharf's self-signed {@code <storage.path>/tls/server.crt} itself):
+ * it is written as {@code ca = "FILE"} (absolute) in the mirror's {@code [host."https://..."]}
+ * table of every file, and only an https mirror may be given with it. Without {@code --mirror},
+ * the mirror is wharf on this host as the config says: {@code https://} and {@code
+ * server.https.listen} with {@code --ca}, {@code http://} and {@code server.http.listen} without
+ * (a wildcard listen address becomes 127.0.0.1, which wharf's certificate names).
  *
  * <p>Each file names wharf as a {@code host} trusted to pull and resolve (a private mirror), with a
  * one-second {@code dial_timeout} so that a dead wharf costs little before containerd falls back to
@@ -55,10 +67,10 @@ final class ContainerdConfigCommand implements Callable<Integer> {
 
   @Option(
       names = "--mirror",
-      required = true,
       paramLabel = "URL",
-      description = "wharf as containerd reaches it, e.g. http://127.0.0.1:5050.")
-  String mirror;
+      description = "wharf as containerd reaches it, e.g. http://127.0.0.1:5050 or https://node-1:30003;"
+          + " default: this host's listener from the config (HTTPS with --ca, HTTP without).")
+  @Nullable String mirror;
 
   @Option(
       names = "--server",
@@ -69,7 +81,8 @@ final class ContainerdConfigCommand implements Callable<Integer> {
   @Option(
       names = "--ca",
       paramLabel = "FILE",
-      description = "CA certificate (PEM) containerd trusts for an https mirror.")
+      description = "CA certificate (PEM) containerd trusts for the https mirror: the operator's CA, or"
+          + " wharf's self-signed <storage.path>/tls/server.crt.")
   @Nullable Path ca;
 
   @Option(
@@ -84,18 +97,23 @@ final class ContainerdConfigCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    URI mirrorUrl = url("--mirror", mirror);
+    URI givenMirror = mirror == null ? null : url("--mirror", mirror);
     URI serverUrl = server == null ? null : url("--server", server);
     Path caFile = ca == null ? null : ca.toAbsolutePath().normalize();
-    if (caFile != null && !Files.isReadable(caFile)) {
-      throw new CommandLine.ParameterException(
-          spec.commandLine(), "--ca: cannot read '" + caFile + "'");
+    if (caFile != null) {
+      requireCertificate(caFile);
     }
     Optional<WharfConfig> loaded = WharfCommand.loadConfig(config, err);
     if (loaded.isEmpty()) {
       return WharfCommand.EXIT_CONFIG;
     }
     WharfConfig wharf = loaded.get();
+    URI mirrorUrl = givenMirror != null ? givenMirror : localMirror(wharf, caFile != null);
+    if (caFile != null && !mirrorUrl.getScheme().equalsIgnoreCase("https")) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--ca: containerd uses a CA for an https mirror only, and --mirror is " + mirrorUrl
+              + "; give wharf's https address, like https://node-1:30003");
+    }
     if (wharf.upstreams().isEmpty()) {
       err.println("wharf: no upstreams are configured: no hosts.toml to write");
       err.flush();
@@ -132,6 +150,36 @@ final class ContainerdConfigCommand implements Callable<Integer> {
       toml.append("  ca = ").append(quote(ca.toString())).append('\n');
     }
     return toml.toString();
+  }
+
+  /** Wharf on this host: its HTTPS listener (with a CA) or its HTTP one, wildcards as loopback. */
+  private URI localMirror(WharfConfig wharf, boolean https) {
+    HostAndPort listen = https ? wharf.server().https().listen() : wharf.server().http().listen();
+    if (listen == null) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--ca: the config serves no HTTPS (server.https.listen is \"\"): give --mirror");
+    }
+    String host = listen.host();
+    if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]") || host.isEmpty()) {
+      host = "127.0.0.1";
+    } else if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+      host = "[" + host + "]";
+    }
+    return URI.create((https ? "https://" : "http://") + host + ":" + listen.port());
+  }
+
+  // containerd would only fail at pull time on a file that is not a certificate: refuse it now
+  private void requireCertificate(Path caFile) {
+    try (InputStream in = Files.newInputStream(caFile)) {
+      if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+        throw new CertificateException("no certificate in it");
+      }
+    } catch (IOException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), "--ca: cannot read '" + caFile + "'");
+    } catch (CertificateException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--ca: '" + caFile + "' holds no PEM certificate (" + e.getMessage() + ")");
+    }
   }
 
   // a TOML basic string: backslash, quote and control characters escaped

@@ -1,5 +1,6 @@
 package io.wharf.proxy.cli;
 
+import io.wharf.proxy.config.ConfigException;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.daemon.Daemon;
 import io.wharf.proxy.server.WharfServer;
@@ -45,6 +46,12 @@ final class ServeCommand implements Callable<Integer> {
     Running running;
     try {
       running = Running.start(wharf);
+    } catch (ConfigException e) {
+      // found only at start, such as an HTTPS key that is not the certificate's: the operator's to fix
+      log.atError().log("wharf could not start: " + e.getMessage());
+      err.println("wharf: " + e.getMessage());
+      err.flush();
+      return WharfCommand.EXIT_CONFIG;
     } catch (RuntimeException e) {
       log.atError().setCause(e).log("wharf could not start");
       err.println("wharf: could not start: " + e.getMessage());
@@ -56,8 +63,10 @@ final class ServeCommand implements Callable<Integer> {
       running.close();
       stopped.countDown();
     }, "wharf-shutdown"));
+    var https = running.server.httpsAddress();
     log.atInfo()
         .addKeyValue("address", running.server.address().getHostString() + ":" + running.server.port())
+        .addKeyValue("httpsAddress", https == null ? "off" : https.getHostString() + ":" + https.getPort())
         .addKeyValue("data", wharf.storage().path())
         .addKeyValue("transport", running.server.transport())
         .log("wharf serving");

@@ -30,6 +30,7 @@ import io.wharf.proxy.registry.Registry;
 import io.wharf.proxy.registry.TrackedManifests;
 import io.wharf.proxy.route.Routes;
 import io.wharf.proxy.server.WharfServer;
+import io.wharf.proxy.tls.ServerTls;
 import io.wharf.proxy.upstream.ProxySelection;
 import io.wharf.proxy.upstream.UpstreamResolver;
 import io.wharf.storage.Eviction;
@@ -127,7 +128,9 @@ public final class Daemon implements AutoCloseable {
           TrackedManifests.over(registry, storage.access(), storage.pins()), config.server().maxManifestSize().toIntExact(),
           Routes.Extras.of(metrics, upstreams::states),
           UpstreamResolver.of(config), admin, access);
-      this.server = WharfServer.start(config.server(), routes, metrics);
+      // after storage: its lock makes this the only wharf writing <data>/tls
+      ServerTls tls = config.server().https().enabled() ? ServerTls.open(config.server().https(), config.storage().path()) : null;
+      this.server = WharfServer.start(config.server(), routes, metrics, tls);
     } catch (RuntimeException e) {
       stopAfterServer();
       throw e;

@@ -8,12 +8,14 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.wharf.proxy.config.ServerConfig;
 import io.wharf.proxy.metrics.WharfMetrics;
 import io.wharf.proxy.route.BodyLimits;
 import io.wharf.proxy.route.Router;
 import io.wharf.proxy.route.Routes;
+import io.wharf.proxy.tls.ServerTls;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,6 +30,10 @@ import org.jspecify.annotations.Nullable;
  * (The FlowControlHandler keeps decoded messages waiting while UploadFlowControl has reads
  * paused; the idle timeout sits before it, so messages held there do not look like a read in
  * progress.)
+ *
+ * <p>On the HTTPS listener, an {@code SslHandler} (and {@link TlsFailureHandler}) comes first, and a
+ * {@code ChunkedWriteHandler} after the access log: file bodies cannot go zero-copy through TLS, so
+ * they are read in chunks, which the access log then counts as they pass.
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   /** The request line: a URI with a 255-character name and a digest fits many times over. */
@@ -46,6 +52,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final Routes routes;
   private final EventExecutorGroup routeExecutors;
   private final @Nullable WharfMetrics metrics;
+  private final @Nullable ServerTls tls;
   private final HeaderCountLimit headerCount;
   private final BodyLimits bodyLimits;
 
@@ -56,11 +63,18 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   /** @param metrics where the access log counts requests; null counts nothing */
   ServerInitializer(
       ServerConfig config, Router router, Routes routes, EventExecutorGroup routeExecutors, @Nullable WharfMetrics metrics) {
+    this(config, router, routes, routeExecutors, metrics, null);
+  }
+
+  /** @param tls the HTTPS listener's TLS; null for plain HTTP */
+  ServerInitializer(ServerConfig config, Router router, Routes routes, EventExecutorGroup routeExecutors,
+      @Nullable WharfMetrics metrics, @Nullable ServerTls tls) {
     this.config = requireNonNull(config, "config");
     this.router = requireNonNull(router, "router");
     this.routes = requireNonNull(routes, "routes");
     this.routeExecutors = requireNonNull(routeExecutors, "routeExecutors");
     this.metrics = metrics;
+    this.tls = tls;
     this.headerCount = new HeaderCountLimit(config.maxHeaderCount());
     this.bodyLimits = new BodyLimits(config.maxManifestSize().bytes());
   }
@@ -72,6 +86,11 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
   /** Adds wharf's handlers to a pipeline (a socket's, or an embedded one in tests). */
   void configure(ChannelPipeline p) {
+    if (tls != null) {
+      // a handler from the context current now: a certificate reloaded from disk serves the next connection
+      p.addLast(PipelineNames.TLS, tls.newHandler(p.channel().alloc()));
+      p.addLast(PipelineNames.TLS_FAILURES, new TlsFailureHandler());
+    }
     HttpDecoderConfig decoder = new HttpDecoderConfig()
         .setMaxInitialLineLength(MAX_INITIAL_LINE)
         .setMaxHeaderSize(config.maxHeaderSize().toIntExact())
@@ -89,5 +108,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     UploadFlowControl flow = new UploadFlowControl(FLOW_HIGH, FLOW_LOW);
     p.addLast(PipelineNames.UPLOAD_FLOW_CONTROL, flow);
     p.addLast(PipelineNames.ROUTE, new RouteHandler(router, routes, flow, routeExecutors.next(), bodyLimits));
+    if (tls != null) {
+      p.addAfter(PipelineNames.ACCESS_LOG, PipelineNames.CHUNKED_WRITE, new ChunkedWriteHandler());
+    }
   }
 }

@@ -2,6 +2,7 @@ package io.wharf.proxy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.wharf.proxy.it.fixture.TestCa;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -73,7 +74,7 @@ final class ContainerdConfigCommandTest {
   @Test
   void serverAndCaOverrideTheFallbackAndTrustTheMirror() throws IOException {
     Path config = Files.writeString(dir.resolve("wharf.yaml"), CONFIG);
-    Path ca = Files.writeString(dir.resolve("wharf-ca.pem"), "pem");
+    Path ca = TestCa.create("wharf CA").writeCertificate(dir.resolve("wharf-ca.pem"));
     Path hosts = dir.resolve("certs.d");
     Files.createDirectories(hosts.resolve("docker.io"));
     Files.writeString(hosts.resolve("docker.io/hosts.toml"), "server = \"old\"\n");
@@ -102,6 +103,52 @@ final class ContainerdConfigCommandTest {
                 .formatted(ca.toAbsolutePath()));
     assertThat(Files.readString(hosts.resolve("upstream.test:5000/hosts.toml")))
         .contains("server = \"http://127.0.0.1:9\"\n");
+  }
+
+  @Test
+  void withoutMirrorWharfOnThisHostIsTheMirrorOverHttpsWhenACaIsGiven() throws IOException {
+    Path config = Files.writeString(dir.resolve("wharf.yaml"), CONFIG
+        + "server:\n  http:\n    listen: 0.0.0.0:5055\n  https:\n    listen: 0.0.0.0:30003\n");
+    // wharf's own self-signed certificate, as a daemon keeps it
+    Path selfSigned = TestCa.create("node-1").writeCertificate(dir.resolve("data/tls/server.crt"));
+    Path hosts = dir.resolve("certs.d");
+
+    assertThat(run("containerd-config", "--config", config.toString(), "--dir", hosts.toString(), "--ca", selfSigned.toString()))
+        .as(err.toString()).isZero();
+    assertThat(Files.readString(hosts.resolve("docker.io/hosts.toml")))
+        .contains(
+            """
+            [host."https://127.0.0.1:30003"]
+              capabilities = ["pull", "resolve"]
+              dial_timeout = "1s"
+              skip_verify = false
+              ca = "%s"
+            """.formatted(selfSigned.toAbsolutePath()));
+    assertThat(Files.readString(hosts.resolve("upstream.test:5000/hosts.toml")))
+        .contains("[host.\"https://127.0.0.1:30003\"]", "ca = \"" + selfSigned.toAbsolutePath() + "\"");
+
+    assertThat(run("containerd-config", "--config", config.toString(), "--dir", hosts.toString())).as(err.toString()).isZero();
+    assertThat(Files.readString(hosts.resolve("docker.io/hosts.toml")))
+        .contains("[host.\"http://127.0.0.1:5055\"]").doesNotContain("ca = ");
+  }
+
+  @Test
+  void aCaIsRefusedForAnHttpMirrorWhenItIsNoCertificateAndWithoutHttps() throws IOException {
+    Path config = Files.writeString(dir.resolve("wharf.yaml"), CONFIG);
+    Path ca = TestCa.create("wharf CA").writeCertificate(dir.resolve("ca.crt"));
+    Path notPem = Files.writeString(dir.resolve("key.pem"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+    Path httpsOff = Files.writeString(dir.resolve("off.yaml"), CONFIG + "server:\n  https:\n    listen: ''\n");
+    String hosts = dir.resolve("certs.d").toString();
+
+    assertThat(run("containerd-config", "--config", config.toString(), "--dir", hosts,
+        "--mirror", "http://127.0.0.1:5050", "--ca", ca.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--ca: containerd uses a CA for an https mirror only").doesNotContain("\tat ");
+    assertThat(run("containerd-config", "--config", config.toString(), "--dir", hosts,
+        "--mirror", "https://node-1:30003", "--ca", notPem.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--ca: '" + notPem + "' holds no PEM certificate");
+    assertThat(run("containerd-config", "--config", httpsOff.toString(), "--dir", hosts, "--ca", ca.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("serves no HTTPS");
+    assertThat(dir.resolve("certs.d")).doesNotExist();
   }
 
   @Test

@@ -155,6 +155,7 @@ final class MaintenanceCliTest {
   private Path cliConfig(int port, Path data) throws IOException {
     String yaml = UPSTREAMS
         + "server:\n  http:\n    listen: 127.0.0.1:" + port + "\n"
+        + "  https:\n    listen: 127.0.0.1:0\n" // loopback, never the default 0.0.0.0:30003
         + "storage:\n  path: '" + data + "'\n"
         + "auth:\n  admin:\n    password: " + TestAccess.ADMIN_PASSWORD + "\n";
     return Files.writeString(Files.createTempFile(tmp, "cli", ".yaml"), yaml);

@@ -148,6 +148,7 @@ final class PrefetchIT {
   /** The config the daemon and the CLI share, with the listener on {@code port}. */
   private Path config(int port) throws IOException {
     String yaml = "server:\n  http:\n    listen: 127.0.0.1:" + port + "\n"
+        + "  https:\n    listen: 127.0.0.1:0\n" // loopback, never the default 0.0.0.0:30003
         + "storage:\n  path: '" + data + "'\n"
         + "upstreams:\n  - {name: hub, host: '" + HOST + "', url: '" + upstream.url() + "', tagTtl: 0s}\n"
         + "defaultUpstream: '" + HOST + "'\n"

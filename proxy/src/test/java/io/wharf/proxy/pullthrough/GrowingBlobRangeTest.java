@@ -16,8 +16,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,10 +32,15 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 final class GrowingBlobRangeTest {
   private static final byte[] BLOB = new byte[4 * 1024 * 1024];
   private static final Digest DIGEST;
+  /** Another blob, for the same over HTTPS: the first is cached once its test has run. */
+  private static final byte[] TLS_BLOB = new byte[4 * 1024 * 1024];
+  private static final Digest TLS_DIGEST;
 
   static {
     new Random(17).nextBytes(BLOB);
     DIGEST = Digest.sha256Of(BLOB);
+    new Random(18).nextBytes(TLS_BLOB);
+    TLS_DIGEST = Digest.sha256Of(TLS_BLOB);
   }
 
   /** An upstream that sends the blob's headers at once, then its body slowly: 64 KiB every 20 ms. */
@@ -55,34 +62,45 @@ final class GrowingBlobRangeTest {
 
   @Test
   void servesRangesOfABlobWhileItIsStillArriving() throws Exception {
-    String url = "http://127.0.0.1:" + wharf.port() + "/v2/slow/library/app/blobs/" + DIGEST;
+    servesRangesWhileArriving(http, "http://127.0.0.1:" + wharf.port(), BLOB, DIGEST);
+  }
+
+  /** Under TLS the part on disk is copied into memory, not sent zero-copy: the same bytes must come. */
+  @Test
+  void servesRangesOfABlobWhileItIsStillArrivingOverHttps() throws Exception {
+    servesRangesWhileArriving(wharf.httpsClient(), "https://127.0.0.1:" + wharf.httpsPort(), TLS_BLOB, TLS_DIGEST);
+  }
+
+  private static void servesRangesWhileArriving(HttpClient http, String base, byte[] blob, Digest digest) throws Exception {
+    String url = base + "/v2/slow/library/app/blobs/" + digest;
     CompletableFuture<HttpResponse<byte[]>> whole = http.sendAsync(get(url).build(), HttpResponse.BodyHandlers.ofByteArray());
     Thread.sleep(300); // the fetch is under way and about a quarter written; the ranges below join it
 
     HttpResponse<byte[]> head = http.send(get(url).header("Range", "bytes=0-99").build(), HttpResponse.BodyHandlers.ofByteArray());
     assertThat(head.statusCode()).isEqualTo(206);
-    assertThat(head.headers().firstValue("Content-Range")).hasValue("bytes 0-99/" + BLOB.length);
-    assertThat(head.body()).isEqualTo(Arrays.copyOfRange(BLOB, 0, 100));
+    assertThat(head.headers().firstValue("Content-Range")).hasValue("bytes 0-99/" + blob.length);
+    assertThat(head.body()).isEqualTo(Arrays.copyOfRange(blob, 0, 100));
 
     int from = 3 * 1024 * 1024 + 5;
     HttpResponse<byte[]> tail = http.send(get(url).header("Range", "bytes=" + from + "-").build(), HttpResponse.BodyHandlers.ofByteArray());
     assertThat(tail.statusCode()).isEqualTo(206);
-    assertThat(tail.headers().firstValue("Content-Range")).hasValue("bytes " + from + "-" + (BLOB.length - 1) + "/" + BLOB.length);
-    assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(BLOB, from, BLOB.length));
+    assertThat(tail.headers().firstValue("Content-Range")).hasValue("bytes " + from + "-" + (blob.length - 1) + "/" + blob.length);
+    assertThat(tail.body()).isEqualTo(Arrays.copyOfRange(blob, from, blob.length));
 
     assertThat(whole.get().statusCode()).isEqualTo(200);
-    assertThat(whole.get().body()).isEqualTo(BLOB);
-    assertThat(upstream.blobRequests()).as("one upstream read served all three").isEqualTo(1);
+    assertThat(whole.get().body()).isEqualTo(blob);
+    assertThat(upstream.blobRequests(digest)).as("one upstream read served all three").isEqualTo(1);
   }
 
   private static HttpRequest.Builder get(String url) {
     return HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(30));
   }
 
-  /** A loopback HTTP/1.1 server answering every GET of the blob, slowly; counts those GETs. */
+  /** A loopback HTTP/1.1 server answering every GET of either blob, slowly; counts those GETs. */
   private static final class SlowUpstream implements AutoCloseable {
     private final ServerSocket socket;
-    private volatile int blobRequests;
+    private final Map<Digest, AtomicInteger> blobRequests =
+        Map.of(DIGEST, new AtomicInteger(), TLS_DIGEST, new AtomicInteger());
 
     private SlowUpstream(ServerSocket socket) {
       this.socket = socket;
@@ -104,8 +122,8 @@ final class GrowingBlobRangeTest {
       return socket.getLocalPort();
     }
 
-    int blobRequests() {
-      return blobRequests;
+    int blobRequests(Digest digest) {
+      return blobRequests.get(digest).get();
     }
 
     private void accept() {
@@ -124,15 +142,18 @@ final class GrowingBlobRangeTest {
     private void serve(Socket c) {
       try (c; InputStream in = c.getInputStream(); OutputStream out = c.getOutputStream()) {
         String request = readHead(in);
-        if (!request.startsWith("GET /v2/library/app/blobs/" + DIGEST)) {
+        Digest digest = request.startsWith("GET /v2/library/app/blobs/" + DIGEST) ? DIGEST
+            : request.startsWith("GET /v2/library/app/blobs/" + TLS_DIGEST) ? TLS_DIGEST : null;
+        if (digest == null) {
           out.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(US_ASCII));
           return;
         }
-        blobRequests++;
-        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + BLOB.length
-            + "\r\nDocker-Content-Digest: " + DIGEST + "\r\nConnection: close\r\n\r\n").getBytes(US_ASCII));
-        for (int off = 0; off < BLOB.length; off += 64 * 1024) {
-          out.write(BLOB, off, Math.min(64 * 1024, BLOB.length - off));
+        byte[] blob = digest.equals(DIGEST) ? BLOB : TLS_BLOB;
+        blobRequests.get(digest).incrementAndGet();
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: " + blob.length
+            + "\r\nDocker-Content-Digest: " + digest + "\r\nConnection: close\r\n\r\n").getBytes(US_ASCII));
+        for (int off = 0; off < blob.length; off += 64 * 1024) {
+          out.write(blob, off, Math.min(64 * 1024, blob.length - off));
           out.flush();
           Thread.sleep(20);
         }

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * never waits for the disk, and one that joins late or falls behind reads the file.
  *
  * <p>Implementation notes. Runs on the channel's event loop. Each step sends what may be sent and
- * is not yet sent (up to {@link #FILE_STEP} bytes from the file, copied under TLS, or up to
+ * is not yet sent (up to {@link #FILE_STEP} bytes from the file, {@link #TLS_FILE_STEP} copied under TLS, or up to
  * {@link #MEMORY_STEP} from memory), then waits for that write to finish, so the client's own pace
  * sets how fast this reader goes and a slow client holds at most one step of borrowed memory
  * (netty#8868: never send past what is written). When caught up it waits for the fetch's next
@@ -36,6 +36,11 @@ final class GrowingBlobSender {
   private static final Logger log = LoggerFactory.getLogger(GrowingBlobSender.class);
   /** The most one step sends from the file: large enough that a step's round trip costs little. */
   static final int FILE_STEP = 8 * 1024 * 1024;
+  /**
+   * The same under TLS, where a step is copied into memory and encrypted there (twice its size
+   * held per client): kept to what a step from memory may hold.
+   */
+  static final int TLS_FILE_STEP = 2 * 1024 * 1024;
   /** The most one step sends from memory: what a slow client can keep borrowed. */
   static final int MEMORY_STEP = 2 * 1024 * 1024;
 
@@ -104,7 +109,7 @@ final class GrowingBlobSender {
   private boolean step(long limit) {
     long onDisk = Math.min(blob.written(), limit);
     if (sent < onDisk) {
-      long n = Math.min(onDisk - sent, FILE_STEP);
+      long n = Math.min(onDisk - sent, ssl ? TLS_FILE_STEP : FILE_STEP);
       Object body = ssl ? copy(n) : new SharedFileRegion(file, sent, n);
       if (body == null) {
         return true; // the connection is closing

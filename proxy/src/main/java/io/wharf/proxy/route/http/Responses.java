@@ -29,8 +29,12 @@ public final class Responses {
   public static final String JSON = "application/json";
   public static final String OCTET_STREAM = "application/octet-stream";
 
-  /** Chunk size for ChunkedNioFile under TLS, where sendfile cannot be used. */
-  private static final int TLS_CHUNK = 64 * 1024;
+  /**
+   * Chunk size for ChunkedNioFile under TLS, where sendfile cannot be used: one chunk (and its
+   * encrypted copy) is what a TLS download holds; 256 KiB took measurably less CPU per byte than
+   * 64 KiB on a 300 MiB blob, and larger gained nothing clear.
+   */
+  private static final int TLS_CHUNK = 256 * 1024;
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
