@@ -37,10 +37,11 @@ final class GrowingBlobSender {
   /** The most one step sends from the file: large enough that a step's round trip costs little. */
   static final int FILE_STEP = 8 * 1024 * 1024;
   /**
-   * The same under TLS, where a step is copied into memory and encrypted there (twice its size
-   * held per client): kept to what a step from memory may hold.
+   * The same under TLS, where a step is copied into direct memory and encrypted there (twice its
+   * size held per client), as the chunks of a committed blob are: at 2 MiB a herd of 50 TLS
+   * readers exhausted the launcher's 64 MiB of direct memory and failed the fetch they shared.
    */
-  static final int TLS_FILE_STEP = 2 * 1024 * 1024;
+  static final int TLS_FILE_STEP = 256 * 1024;
   /** The most one step sends from memory: what a slow client can keep borrowed. */
   static final int MEMORY_STEP = 2 * 1024 * 1024;
 
