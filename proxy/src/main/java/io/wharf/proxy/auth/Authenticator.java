@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -38,7 +39,18 @@ public final class Authenticator {
   public interface PasswordCheck {
     /** The account {@code user} with {@code password} is, unexpired at {@code now}; empty for none. */
     Optional<Login> check(String user, String password, Instant now);
+
+    /**
+     * Whether {@code user} names an account, whose check hashes a password. Only such users' failures
+     * are counted: a name that matches nothing costs no hashing and has no password to guess, and
+     * counting it would let a client evict the counts of real accounts by cycling made-up names.
+     */
+    default boolean isAccount(String user) {
+      return true;
+    }
   }
+
+  private static final Pattern UNPRINTABLE = Pattern.compile("[^\\x20-\\x7e]");
 
   private final PasswordCheck passwords;
   private final LoginThrottle throttle;
@@ -61,14 +73,22 @@ public final class Authenticator {
   public static PasswordCheck accounts(AdminPassword admin, RobotAccounts robots) {
     requireNonNull(admin, "admin");
     requireNonNull(robots, "robots");
-    return (user, password, now) -> {
-      if (user.equals(Principal.ADMIN_NAME)) {
-        return admin.matches(password) ? Optional.of(new Login(Principal.admin(), null)) : Optional.empty();
+    return new PasswordCheck() {
+      @Override
+      public Optional<Login> check(String user, String password, Instant now) {
+        if (user.equals(Principal.ADMIN_NAME)) {
+          return admin.matches(password) ? Optional.of(new Login(Principal.admin(), null)) : Optional.empty();
+        }
+        if (user.startsWith(Robot.PREFIX)) {
+          return robots.check(user, password, now).map(r -> new Login(r.principal(), r.expiresAt()));
+        }
+        return Optional.empty();
       }
-      if (user.startsWith(Robot.PREFIX)) {
-        return robots.check(user, password, now).map(r -> new Login(r.principal(), r.expiresAt()));
+
+      @Override
+      public boolean isAccount(String user) {
+        return user.equals(Principal.ADMIN_NAME) || robots.exists(user);
       }
-      return Optional.empty();
     };
   }
 
@@ -98,7 +118,9 @@ public final class Authenticator {
     long generation = cache.generation();
     Optional<Login> login = passwords.check(user, password, now);
     if (login.isEmpty()) {
-      throttle.failed(address, user);
+      if (passwords.isAccount(user)) {
+        throttle.failed(address, user);
+      }
       audit.record(Entry.of(Event.LOGIN_FAILED, user, address, "bad credentials"));
       throw new OciException(OciError.UNAUTHORIZED, "invalid username or password");
     }
@@ -116,6 +138,6 @@ public final class Authenticator {
 
   private static String printable(String s) {
     String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-    return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    return UNPRINTABLE.matcher(cut).replaceAll("?");
   }
 }

@@ -37,6 +37,8 @@ public final class CredentialCache {
 
   private final @Nullable Cache<ByteBuffer, Remembered> checks;
   private final SecretKeySpec key;
+  /** One Mac per route thread, keyed once: looking one up costs more than the HMAC of a login. */
+  private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
   private long generation;
 
   /**
@@ -119,15 +121,20 @@ public final class CredentialCache {
   }
 
   private ByteBuffer keyOf(String user, String password) {
+    Mac mac = macs.get(); // doFinal leaves it reset for the next key
+    byte[] u = user.getBytes(StandardCharsets.UTF_8);
+    // the user's length first, so that ("ab", "c") and ("a", "bc") differ
+    mac.update(ByteBuffer.allocate(4).putInt(u.length).array());
+    mac.update(u);
+    mac.update(password.getBytes(StandardCharsets.UTF_8));
+    return ByteBuffer.wrap(mac.doFinal());
+  }
+
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance(HMAC);
       mac.init(key);
-      byte[] u = user.getBytes(StandardCharsets.UTF_8);
-      // the user's length first, so that ("ab", "c") and ("a", "bc") differ
-      mac.update(ByteBuffer.allocate(4).putInt(u.length).array());
-      mac.update(u);
-      mac.update(password.getBytes(StandardCharsets.UTF_8));
-      return ByteBuffer.wrap(mac.doFinal());
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is in every JDK", e);
     }

@@ -134,6 +134,11 @@ public final class RobotAccounts {
     return true;
   }
 
+  /** Whether a robot of this login name ({@code robot$ci}) exists, expired or not. */
+  public boolean exists(String loginName) {
+    return loginName.startsWith(Robot.PREFIX) && robots.get(loginName.substring(Robot.PREFIX.length())) != null;
+  }
+
   /**
    * The robot with this login name ({@code robot$ci}) and secret, unexpired at {@code now}; empty
    * for anything else. Takes a bcrypt check (tens of ms) when the robot exists.

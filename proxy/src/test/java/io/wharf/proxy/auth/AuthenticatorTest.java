@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -46,9 +47,17 @@ final class AuthenticatorTest {
     robots = RobotAccounts.open(data);
     Authenticator.PasswordCheck real = Authenticator.accounts(admin, robots);
     // the real check, counted: every call is one bcrypt (or none, for a user that does not exist)
-    Authenticator.PasswordCheck counted = (user, password, now) -> {
-      hashes.incrementAndGet();
-      return real.check(user, password, now);
+    Authenticator.PasswordCheck counted = new Authenticator.PasswordCheck() {
+      @Override
+      public Optional<Authenticator.Login> check(String user, String password, Instant now) {
+        hashes.incrementAndGet();
+        return real.check(user, password, now);
+      }
+
+      @Override
+      public boolean isAccount(String user) {
+        return real.isAccount(user);
+      }
     };
     audit = AuditLog.open(data, clock);
     authenticator = new Authenticator(
@@ -126,13 +135,28 @@ final class AuthenticatorTest {
   }
 
   @Test
-  void unknownUsersFailWithoutHashingAndCountTowardsTheLimit() {
-    for (int i = 0; i < 5; i++) {
+  void unknownUsersFailWithoutHashingAndAreNotCounted() {
+    for (int i = 0; i < 20; i++) {
       assertRefused(login("root", PASSWORD, "10.0.0.7"), OciError.UNAUTHORIZED);
     }
 
-    assertRefused(login("root", PASSWORD, "10.0.0.7"), OciError.TOOMANYREQUESTS);
-    assertThat(hashes).hasValue(5); // the check ran, but a user that does not exist costs no bcrypt
+    assertThat(hashes).hasValue(20); // the check ran, but a user that does not exist costs no bcrypt
+    assertThat(retryAfter).isEmpty();
+  }
+
+  @Test
+  void cyclingMadeUpNamesDoesNotLiftTheLockOfARealAccount() {
+    for (int i = 0; i < 5; i++) {
+      assertRefused(login("admin", "guess " + i, "10.0.0.7"), OciError.UNAUTHORIZED);
+    }
+    assertRefused(login("admin", "guess 5", "10.0.0.7"), OciError.TOOMANYREQUESTS);
+
+    // more names than the throttle remembers pairs: had they been counted, the admin's count would be evicted
+    for (int i = 0; i < LoginThrottle.MAX_ENTRIES + 1_000; i++) {
+      assertRefused(login("user" + i, "x", "10.0.0.7"), OciError.UNAUTHORIZED);
+    }
+
+    assertRefused(login("admin", PASSWORD, "10.0.0.7"), OciError.TOOMANYREQUESTS);
   }
 
   @Test

@@ -181,8 +181,9 @@ final class AuthRouteTest {
   }
 
   @Test
-  void repeatedBadLoginsAreThrottledWithRetryAfter() {
-    String guess = TestAccess.basic("robot$nobody", "guess");
+  void repeatedBadLoginsAreThrottledWithRetryAfter() throws IOException {
+    createRobot("guessed", "{\"spectro-images\":[\"pull\"]}"); // an account: made-up names are not counted
+    String guess = TestAccess.basic("robot$guessed", "guess");
     for (int i = 0; i < 5; i++) {
       assertThat(send("GET", "/v2/", guess, null).statusCode()).isEqualTo(401);
     }
