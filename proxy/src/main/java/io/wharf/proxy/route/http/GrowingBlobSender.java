@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * (netty#8868: never send past what is written). When caught up it waits for the fetch's next
  * progress. If the fetch fails, the connection is closed: the headers are out and no error body
  * can follow, and a client that sees a short body retries. The file is read through a descriptor
- * opened before the commit renames it, so the rename does not disturb a reader.
+ * opened before the commit renames it, so the rename does not disturb a reader. Under TLS each
+ * copy from the file first takes its share of the {@link TlsSendBudget}.
  */
 final class GrowingBlobSender {
   private static final Logger log = LoggerFactory.getLogger(GrowingBlobSender.class);
@@ -44,6 +45,8 @@ final class GrowingBlobSender {
   static final int TLS_FILE_STEP = 256 * 1024;
   /** The most one step sends from memory: what a slow client can keep borrowed. */
   static final int MEMORY_STEP = 2 * 1024 * 1024;
+  /** A TLS copy's share of the {@link TlsSendBudget}: the step and its encrypted copy. */
+  private static final long TLS_SHARE = 2L * TLS_FILE_STEP;
 
   private final ChannelHandlerContext ctx;
   private final GrowingBlob blob;
@@ -54,6 +57,11 @@ final class GrowingBlobSender {
   private boolean closed;
   /** A step is being written: progress and completion callbacks wait for it. */
   private boolean writing;
+  private final TlsSendBudget budget = TlsSendBudget.jvm();
+  /** The budget share held for the TLS copy being written, or granted for the next one. */
+  private long share;
+  /** In the budget's queue: the grant pumps again. */
+  private boolean awaitingShare;
 
   GrowingBlobSender(ChannelHandlerContext ctx, GrowingBlob blob, FileChannel file, long position, long count) {
     this.ctx = ctx;
@@ -111,6 +119,9 @@ final class GrowingBlobSender {
     long onDisk = Math.min(blob.written(), limit);
     if (sent < onDisk) {
       long n = Math.min(onDisk - sent, ssl ? TLS_FILE_STEP : FILE_STEP);
+      if (ssl && !haveShare()) {
+        return true; // the grant pumps again
+      }
       Object body = ssl ? copy(n) : new SharedFileRegion(file, sent, n);
       if (body == null) {
         return true; // the connection is closing
@@ -144,6 +155,7 @@ final class GrowingBlobSender {
     }
     ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(f -> {
       writing = false;
+      releaseShare(); // a TLS copy and its encrypted bytes have left by now
       if (borrowed > 0) {
         blob.giveBack(borrowed); // the channel has released the slices by now
       }
@@ -153,6 +165,51 @@ final class GrowingBlobSender {
         finish(false);
       }
     });
+  }
+
+  /** Whether this reader holds a share of the budget for a TLS copy, asking for one if not. */
+  private boolean haveShare() {
+    if (share > 0) {
+      return true;
+    }
+    if (awaitingShare) {
+      return false;
+    }
+    if (budget.take(TLS_SHARE, this::granted)) {
+      share = TLS_SHARE;
+      return true;
+    }
+    awaitingShare = true; // the grant is posted to this loop, so it runs after this
+    return false;
+  }
+
+  /** The budget's grant, on any thread. */
+  private boolean granted(long bytes) {
+    if (!ctx.channel().isActive()) {
+      return false;
+    }
+    try {
+      ctx.executor().execute(() -> {
+        awaitingShare = false;
+        share += bytes;
+        if (closed) {
+          releaseShare();
+        } else {
+          pump();
+        }
+      });
+      return true;
+    } catch (java.util.concurrent.RejectedExecutionException shuttingDown) {
+      return false;
+    }
+  }
+
+  private void releaseShare() {
+    long back = share;
+    share = 0;
+    if (back > 0) {
+      budget.giveBack(back);
+    }
   }
 
   /** Under TLS a FileRegion cannot be written (netty: SslHandler needs buffers): copy instead. */
@@ -196,6 +253,7 @@ final class GrowingBlobSender {
       return;
     }
     closed = true;
+    releaseShare();
     try {
       file.close();
     } catch (IOException ignored) {

@@ -90,15 +90,16 @@ public final class Responses {
    * The body object for {@code count} bytes of a file from {@code position}: a
    * {@link DefaultFileRegion} (sendfile, zero-copy) on plain HTTP, a chunked read when an
    * {@link SslHandler} must encrypt the bytes (that needs a {@code ChunkedWriteHandler} in the
-   * pipeline, which the TLS listener adds). The body owns the channel and closes it once written
-   * or discarded.
+   * pipeline, which the TLS listener adds), each chunk with its share of the {@link TlsSendBudget}.
+   * The body owns the channel and closes it once written or discarded.
    */
   public static Object fileBody(ChannelHandlerContext ctx, FileChannel file, long position, long count) {
     if (ctx.pipeline().get(SslHandler.class) == null) {
       return new DefaultFileRegion(file, position, count);
     }
     try {
-      return new HttpChunkedInput(new ChunkedNioFile(file, position, count, TLS_CHUNK));
+      return new HttpChunkedInput(new BudgetedChunkedInput(
+          new ChunkedNioFile(file, position, count, TLS_CHUNK), TLS_CHUNK, TlsSendBudget.jvm(), ctx.channel()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
