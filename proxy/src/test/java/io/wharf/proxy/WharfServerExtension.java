@@ -1,9 +1,14 @@
 package io.wharf.proxy;
 
+import io.wharf.oci.Digest;
+import io.wharf.oci.RepositoryName;
 import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.daemon.Daemon;
 import io.wharf.proxy.registry.LocalRegistry;
+import io.wharf.proxy.registry.UploadService;
+import io.wharf.proxy.registry.UploadSink;
+import io.wharf.proxy.registry.UploadState;
 import io.wharf.proxy.it.fixture.TestCa;
 import io.wharf.proxy.server.WharfServer;
 import io.wharf.proxy.tls.ServerTls;
@@ -11,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
@@ -170,6 +176,25 @@ public final class WharfServerExtension implements BeforeAllCallback, AfterAllCa
   /** The data folder. */
   public Path data() {
     return data;
+  }
+
+  /**
+   * Stores {@code bytes} as a blob of {@code repository} straight into the registry, for tests about
+   * serving rather than about who may push; returns its digest.
+   */
+  public Digest storeBlob(String repository, byte[] bytes) {
+    Digest digest = Digest.sha256Of(bytes);
+    UploadService uploads = registry.registry().uploads();
+    RepositoryName repo = RepositoryName.parse(repository);
+    UploadState session = uploads.start(repo);
+    UploadSink sink = uploads.open(repo, session.id(), -1);
+    try {
+      sink.write(ByteBuffer.wrap(bytes));
+    } finally {
+      sink.close();
+    }
+    uploads.complete(repo, session.id(), digest);
+    return digest;
   }
 
   private static void deleteTree(Path root) throws IOException {

@@ -18,9 +18,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -236,10 +234,8 @@ final class HerdIT {
     return wharf.log().lines().filter(l -> l.contains("OutOfMemory") || l.contains("Direct buffer memory")).limit(5).toList();
   }
 
-  private static X509Certificate serverCertificate(WharfProcess wharf) throws Exception {
-    try (InputStream in = Files.newInputStream(wharf.dataDir().resolve("tls/server.crt"))) {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-    }
+  private static X509Certificate serverCertificate(WharfProcess wharf) {
+    return TestCa.readCertificate(wharf.dataDir().resolve("tls/server.crt"));
   }
 
   private BlobFile push(DockerRegistry upstream, long seed) {

@@ -11,14 +11,12 @@ import io.wharf.proxy.it.fixture.SyntheticImages;
 import io.wharf.proxy.it.fixture.TestCa;
 import io.wharf.proxy.it.fixture.WharfProcess;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,8 +25,6 @@ import java.util.List;
 import java.util.Locale;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -87,8 +83,8 @@ final class HttpsIT {
       Path crt = data.resolve("tls/server.crt");
       Path key = data.resolve("tls/server.key");
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(key))).isEqualTo("rw-------");
-      X509Certificate kept = readCertificate(crt);
-      X509Certificate served = handshake(wharf.httpsPort(), trustingAnything());
+      X509Certificate kept = TestCa.readCertificate(crt);
+      X509Certificate served = handshake(wharf.httpsPort(), TestCa.trustingAnything());
       fingerprint = TestCa.fingerprint(served);
       assertThat(fingerprint).isEqualTo(TestCa.fingerprint(kept));
       assertThat(wharf.log()).contains("https: serving", "sha256=\"" + fingerprint + "\"").doesNotContain("PRIVATE KEY");
@@ -121,7 +117,7 @@ final class HttpsIT {
     }
 
     try (WharfProcess again = wharf(data).start()) {
-      assertThat(TestCa.fingerprint(handshake(again.httpsPort(), trustingAnything()))).isEqualTo(fingerprint);
+      assertThat(TestCa.fingerprint(handshake(again.httpsPort(), TestCa.trustingAnything()))).isEqualTo(fingerprint);
       assertThat(again.log()).doesNotContain("generated a");
     }
   }
@@ -192,29 +188,6 @@ final class HttpsIT {
       socket.setSSLParameters(params);
       socket.startHandshake();
       return (X509Certificate) socket.getSession().getPeerCertificates()[0];
-    }
-  }
-
-  private static SSLContext trustingAnything() throws Exception {
-    SSLContext context = SSLContext.getInstance("TLS");
-    context.init(null, new TrustManager[] {new X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    }}, null);
-    return context;
-  }
-
-  private static X509Certificate readCertificate(Path file) throws Exception {
-    try (InputStream in = Files.newInputStream(file)) {
-      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
     }
   }
 

@@ -3,11 +3,7 @@ package io.wharf.proxy.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.wharf.oci.Digest;
-import io.wharf.oci.RepositoryName;
 import io.wharf.proxy.WharfServerExtension;
-import io.wharf.proxy.registry.UploadService;
-import io.wharf.proxy.registry.UploadSink;
-import io.wharf.proxy.registry.UploadState;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +14,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Random;
@@ -49,17 +44,7 @@ final class HttpsHardeningTest {
   @BeforeAll
   static void storeABlob() {
     new Random(9).nextBytes(BLOB);
-    digest = Digest.sha256Of(BLOB);
-    UploadService uploads = wharf.registry().registry().uploads();
-    RepositoryName repo = RepositoryName.parse(REPO);
-    UploadState session = uploads.start(repo);
-    UploadSink sink = uploads.open(repo, session.id(), -1);
-    try {
-      sink.write(ByteBuffer.wrap(BLOB));
-    } finally {
-      sink.close();
-    }
-    uploads.complete(repo, session.id(), digest);
+    digest = wharf.storeBlob(REPO, BLOB);
   }
 
   @Test

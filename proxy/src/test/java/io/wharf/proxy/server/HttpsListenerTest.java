@@ -10,16 +10,12 @@ import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.oci.Digest;
-import io.wharf.oci.RepositoryName;
 import io.wharf.proxy.TestAccess;
 import io.wharf.proxy.WharfServerExtension;
 import io.wharf.proxy.config.ConfigLoader;
 import io.wharf.proxy.config.WharfConfig;
 import io.wharf.proxy.daemon.Daemon;
 import io.wharf.proxy.it.fixture.TestCa;
-import io.wharf.proxy.registry.UploadService;
-import io.wharf.proxy.registry.UploadSink;
-import io.wharf.proxy.registry.UploadState;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -30,7 +26,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,18 +66,7 @@ final class HttpsListenerTest {
   @BeforeAll
   static void storeABlob() {
     new Random(6).nextBytes(BLOB);
-    digest = Digest.sha256Of(BLOB);
-    // straight into the registry: this test is about serving, not about who may push
-    UploadService uploads = wharf.registry().registry().uploads();
-    RepositoryName repo = RepositoryName.parse(REPO);
-    UploadState session = uploads.start(repo);
-    UploadSink sink = uploads.open(repo, session.id(), -1);
-    try {
-      sink.write(ByteBuffer.wrap(BLOB));
-    } finally {
-      sink.close();
-    }
-    uploads.complete(repo, session.id(), digest);
+    digest = wharf.storeBlob(REPO, BLOB);
   }
 
   @BeforeEach

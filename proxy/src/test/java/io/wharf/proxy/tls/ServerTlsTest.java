@@ -184,8 +184,7 @@ final class ServerTlsTest {
 
     connect(client, port, "TLSv1.2");
     connect(client, port, "TLSv1.3");
-    SSLContext legacy = SSLContext.getInstance("TLS");
-    legacy.init(null, new javax.net.ssl.TrustManager[] {trustAll()}, null);
+    SSLContext legacy = TestCa.trustingAnything();
     assertThatThrownBy(() -> connect(legacy, port, "TLSv1.1")).isInstanceOf(IOException.class);
     try (SSLSocket socket = (SSLSocket) client.getSocketFactory().createSocket(InetAddress.getLoopbackAddress(), port)) {
       socket.setEnabledProtocols(new String[] {"TLSv1.2"});
@@ -227,20 +226,5 @@ final class ServerTlsTest {
     assertThat(a).isNotSameAs(b);
     assertThat(a.engine().getUseClientMode()).isFalse();
     assertThat(a.engine().getEnabledProtocols()).containsExactlyInAnyOrder("TLSv1.3", "TLSv1.2");
-  }
-
-  private static javax.net.ssl.X509TrustManager trustAll() {
-    return new javax.net.ssl.X509TrustManager() {
-      @Override
-      public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-      @Override
-      public X509Certificate[] getAcceptedIssuers() {
-        return new X509Certificate[0];
-      }
-    };
   }
 }
