@@ -22,7 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -132,18 +132,19 @@ public final class AccessControl {
   private final Authenticator authenticator;
   private final TokenService tokens;
   private final AuditLog audit;
-  private final Function<RepositoryName, Optional<String>> projects;
+  private final BiFunction<RepositoryName, @Nullable String, Optional<String>> projects;
 
   /**
-   * @param projects the project a repository name as sent is judged in, when no request resolved
-   *     it (token scopes, a mount's source); empty for a name wharf does not serve
+   * @param projects the project a repository name as sent (with the mirror's {@code ns}, or null)
+   *     is judged in, when no request resolved it (token scopes, a mount's source); empty for a
+   *     name wharf does not serve
    */
   public AccessControl(
       AccessPolicy policy,
       Authenticator authenticator,
       TokenService tokens,
       AuditLog audit,
-      Function<RepositoryName, Optional<String>> projects) {
+      BiFunction<RepositoryName, @Nullable String, Optional<String>> projects) {
     this.policy = requireNonNull(policy, "policy");
     this.authenticator = requireNonNull(authenticator, "authenticator");
     this.tokens = requireNonNull(tokens, "tokens");
@@ -163,12 +164,12 @@ public final class AccessControl {
         Authenticator.accounts(admin, robots), LoginThrottle.of(auth), CredentialCache.of(auth), audit, clock);
     return new AccessControl(
         AccessPolicy.of(config), authenticator, new TokenService(auth.tokenTtl(), clock), audit,
-        name -> projectOf(resolver, name));
+        (name, ns) -> projectOf(resolver, name, ns));
   }
 
-  private static Optional<String> projectOf(UpstreamResolver resolver, RepositoryName name) {
+  private static Optional<String> projectOf(UpstreamResolver resolver, RepositoryName name, @Nullable String ns) {
     try {
-      return Optional.of(resolver.resolve(name, null, false).accessProject(name));
+      return Optional.of(resolver.resolve(name, ns, false).accessProject(name));
     } catch (OciException e) {
       return Optional.empty(); // a name nobody serves: nothing to grant on it
     }
@@ -204,7 +205,7 @@ public final class AccessControl {
 
   /** The project {@code name} (as sent, with no {@code ns}) is judged in; empty if wharf serves no such name. */
   public Optional<String> projectOf(RepositoryName name) {
-    return projects.apply(name);
+    return projects.apply(name, null);
   }
 
   /**
@@ -212,15 +213,18 @@ public final class AccessControl {
    * what they may of the scopes asked for.
    *
    * @param scopeParams every {@code scope} query parameter
+   * @param ns the {@code ns} query parameter: the registry a mirror client pulls from, which the
+   *     challenge's realm carries so that scopes are judged in the project the pulls will be; null
+   *     for none
    * @throws OciException 400 for a malformed scope, UNAUTHORIZED for bad credentials (or any
    *     scheme but Basic), TOOMANYREQUESTS when throttled
    */
-  public IssuedToken issueToken(Caller caller, List<String> scopeParams) {
+  public IssuedToken issueToken(Caller caller, List<String> scopeParams, @Nullable String ns) {
     Scope.Requested requested = Scope.parseAll(scopeParams); // before any hashing
     Principal principal = tokenRequester(caller);
     Map<String, Set<Action>> granted = new LinkedHashMap<>();
     for (Scope scope : requested.repositories()) {
-      projectOf(scope.name()).ifPresent(project ->
+      projects.apply(scope.name(), ns).ifPresent(project ->
           granted.put(scope.name().value(), policy.permitted(principal, scope.actions(), project)));
     }
     TokenService.Access access = new TokenService.Access(granted, requested.catalog() && principal.isAdmin());

@@ -136,7 +136,7 @@ public final class Routes {
    */
   public @Nullable BodyConsumer dispatch(Exchange exchange, Route parsed) {
     Resolved resolved = resolve(parsed);
-    Caller caller = caller(exchange);
+    Caller caller = caller(exchange, parsed.param("ns"));
     Identity who = access.authorize(caller, RouteAccess.of(parsed.kind(), parsed.method()), resolved.target());
     Route route = resolved.route();
     Target target = resolved.target();
@@ -285,11 +285,11 @@ public final class Routes {
   }
 
   /** What access control reads of the request. */
-  private static Caller caller(Exchange exchange) {
+  private static Caller caller(Exchange exchange, @Nullable String ns) {
     return new Caller(
         exchange.header(HttpHeaderNames.AUTHORIZATION),
         exchange.remoteAddress(),
-        tokenRealm(exchange),
+        tokenRealm(exchange, ns),
         exchange.errorHeaders());
   }
 
@@ -298,13 +298,15 @@ public final class Routes {
    * Host} it sent, or the address it connected to when the header is missing or holds anything
    * but a host and port (it goes into a response header).
    */
-  static String tokenRealm(Exchange exchange) {
+  static String tokenRealm(Exchange exchange, @Nullable String ns) {
     String scheme = exchange.isSecure() ? "https" : "http";
     String host = exchange.header(HttpHeaderNames.HOST);
     if (host == null || !isHostAndPort(host)) {
       host = hostOf(exchange.localAddress());
     }
-    return scheme + "://" + host + Router.TOKEN_PATH;
+    // a mirror client's registry: its token request keeps the realm's query and adds the scopes
+    String query = ns != null && isHostAndPort(ns) ? "?ns=" + ns : "";
+    return scheme + "://" + host + Router.TOKEN_PATH + query;
   }
 
   private static boolean isHostAndPort(String host) {

@@ -21,6 +21,10 @@ import java.util.List;
  * {"token":"eyJ..","access_token":"eyJ..","expires_in":300,"issued_at":"2026-11-24T10:15:30Z"}
  * </pre>
  *
+ * <p>A mirror client's challenge names this endpoint with its {@code ns} ({@code
+ * /service/token?ns=ghcr.io}), and clients keep the realm's query when they add theirs: the scopes
+ * are then judged in the project that client pulls from, not the default upstream's.
+ *
  * <p>{@code token} and {@code access_token} are the same (older clients read the first, OAuth2
  * clients the second). {@code service}, {@code account}, {@code client_id} and {@code
  * offline_token} are accepted and not needed: the audience is always wharf, the account is the
@@ -36,7 +40,7 @@ final class TokenRoute {
 
   void get(Exchange exchange, Route route, AccessControl.Caller caller) {
     List<String> scopes = route.query().getOrDefault("scope", List.of());
-    AccessControl.IssuedToken token = access.issueToken(caller, scopes);
+    AccessControl.IssuedToken token = access.issueToken(caller, scopes, route.param("ns"));
     TokenService.Issued issued = token.issued();
     ObjectNode body = Responses.mapper().createObjectNode();
     body.put("token", issued.token());

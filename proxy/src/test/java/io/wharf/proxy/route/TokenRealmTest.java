@@ -21,26 +21,37 @@ final class TokenRealmTest {
 
   @Test
   void usesTheHostHeaderAndPlainHttp() {
-    assertThat(Routes.tokenRealm(exchange("node-1.lan:5050", false, new InetSocketAddress("10.0.0.2", 5050))))
+    assertThat(Routes.tokenRealm(exchange("node-1.lan:5050", false, new InetSocketAddress("10.0.0.2", 5050)), null))
         .isEqualTo("http://node-1.lan:5050/service/token");
-    assertThat(Routes.tokenRealm(exchange("[fd00::2]:5050", false, new InetSocketAddress("10.0.0.2", 5050))))
+    assertThat(Routes.tokenRealm(exchange("[fd00::2]:5050", false, new InetSocketAddress("10.0.0.2", 5050)), null))
         .isEqualTo("http://[fd00::2]:5050/service/token");
   }
 
   @Test
   void usesHttpsBehindTheTlsListener() throws Exception {
-    assertThat(Routes.tokenRealm(exchange("10.0.0.2:30003", true, new InetSocketAddress("10.0.0.2", 30003))))
+    assertThat(Routes.tokenRealm(exchange("10.0.0.2:30003", true, new InetSocketAddress("10.0.0.2", 30003)), null))
         .isEqualTo("https://10.0.0.2:30003/service/token");
   }
 
   @Test
   void aMissingOrHostileHostFallsBackToTheAddressConnectedTo() {
     SocketAddress local = new InetSocketAddress("10.0.0.2", 30003);
-    assertThat(Routes.tokenRealm(exchange(null, false, local))).isEqualTo("http://10.0.0.2:30003/service/token");
-    assertThat(Routes.tokenRealm(exchange("evil\",error=\"x", false, local))).isEqualTo("http://10.0.0.2:30003/service/token");
-    assertThat(Routes.tokenRealm(exchange("a b", false, local))).isEqualTo("http://10.0.0.2:30003/service/token");
-    assertThat(Routes.tokenRealm(exchange(null, false, new InetSocketAddress("::1", 5050))))
+    assertThat(Routes.tokenRealm(exchange(null, false, local), null)).isEqualTo("http://10.0.0.2:30003/service/token");
+    assertThat(Routes.tokenRealm(exchange("evil\",error=\"x", false, local), null)).isEqualTo("http://10.0.0.2:30003/service/token");
+    assertThat(Routes.tokenRealm(exchange("a b", false, local), null)).isEqualTo("http://10.0.0.2:30003/service/token");
+    assertThat(Routes.tokenRealm(exchange(null, false, new InetSocketAddress("::1", 5050)), null))
         .isEqualTo("http://[0:0:0:0:0:0:0:1]:5050/service/token");
+  }
+
+  @Test
+  void carriesAMirrorClientsNsSoItsTokenIsJudgedInThatRegistrysProject() {
+    SocketAddress local = new InetSocketAddress("127.0.0.1", 5050);
+    assertThat(Routes.tokenRealm(exchange("127.0.0.1:5050", false, local), "ghcr.io"))
+        .isEqualTo("http://127.0.0.1:5050/service/token?ns=ghcr.io");
+    assertThat(Routes.tokenRealm(exchange("127.0.0.1:5050", false, local), "registry.lan:5000"))
+        .isEqualTo("http://127.0.0.1:5050/service/token?ns=registry.lan:5000");
+    assertThat(Routes.tokenRealm(exchange("127.0.0.1:5050", false, local), "evil\",error=\"x"))
+        .as("never anything but a host into the header").isEqualTo("http://127.0.0.1:5050/service/token");
   }
 
   private static Exchange exchange(String host, boolean tls, SocketAddress local) {
