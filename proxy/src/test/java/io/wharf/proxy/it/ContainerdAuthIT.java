@@ -3,7 +3,6 @@ package io.wharf.proxy.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.wharf.proxy.it.fixture.Containerd;
 import io.wharf.proxy.it.fixture.DockerRegistry;
 import io.wharf.proxy.it.fixture.Http;
@@ -16,7 +15,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -39,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 final class ContainerdAuthIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String HOST = "private.test:5000";
   private static final String REF = HOST + "/org/app:1";
 
@@ -135,14 +132,8 @@ final class ContainerdAuthIT {
     assertThat(containerd.check(REF).complete()).isTrue();
   }
 
-  /** wharf's access log so far: the JSON lines of the wharf.access logger on its stdout. */
-  private List<JsonNode> accessLog() throws IOException {
-    var entries = new ArrayList<JsonNode>();
-    for (String line : wharf.log().split("\n")) {
-      if (line.startsWith("{") && line.contains("\"uri\"")) {
-        entries.add(JSON.readTree(line));
-      }
-    }
-    return entries;
+  /** wharf's access log so far. */
+  private List<JsonNode> accessLog() {
+    return wharf.accessLog();
   }
 }

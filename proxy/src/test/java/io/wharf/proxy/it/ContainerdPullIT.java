@@ -216,15 +216,9 @@ final class ContainerdPullIT {
     return r.dockerContentDigest();
   }
 
-  /** wharf's access log so far: the JSON lines of the wharf.access logger on its stdout. */
-  private List<JsonNode> accessLog() throws IOException {
-    var entries = new ArrayList<JsonNode>();
-    for (String line : wharf.log().split("\n")) {
-      if (line.startsWith("{") && line.contains("\"uri\"")) {
-        entries.add(JSON.readTree(line));
-      }
-    }
-    return entries;
+  /** wharf's access log so far. */
+  private List<JsonNode> accessLog() {
+    return wharf.accessLog();
   }
 
   private static @Nullable String ns(String uri) {
