@@ -38,7 +38,7 @@ import org.jspecify.annotations.Nullable;
  * /metrics                              METRICS       GET HEAD
  * /healthz                              HEALTH        GET HEAD
  * /readyz                               READY         GET HEAD
- * /service/token                        TOKEN         GET
+ * /service/token                        TOKEN         GET POST
  * /api/wharf/v1/...                     ADMIN         any (the admin API checks its own methods)
  * </pre>
  *
@@ -70,7 +70,7 @@ public final class Router {
       Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
   private static final Set<HttpMethod> BLOB = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.DELETE);
   private static final Set<HttpMethod> UPLOAD_START = Set.of(HttpMethod.POST);
-  private static final Set<HttpMethod> TOKEN = Set.of(HttpMethod.GET);
+  private static final Set<HttpMethod> TOKEN = Set.of(HttpMethod.GET, HttpMethod.POST);
   private static final Set<HttpMethod> UPLOAD =
       Set.of(HttpMethod.GET, HttpMethod.PATCH, HttpMethod.PUT, HttpMethod.DELETE);
 

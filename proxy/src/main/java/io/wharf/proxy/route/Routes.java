@@ -143,7 +143,12 @@ public final class Routes {
     HttpMethod method = route.method();
     switch (route.kind()) {
       case BASE -> base.get(exchange);
-      case TOKEN -> token.get(exchange, route, caller);
+      case TOKEN -> {
+        if (method.equals(HttpMethod.POST)) {
+          return token.post(exchange, route, caller);
+        }
+        token.get(exchange, route, caller);
+      }
       case CATALOG -> catalog.get(exchange, route);
       case TAGS -> tags.get(exchange, route);
       case REFERRERS -> referrers.get(exchange, route);

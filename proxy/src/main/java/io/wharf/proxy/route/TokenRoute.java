@@ -10,10 +10,19 @@ import io.wharf.proxy.auth.AccessControl;
 import io.wharf.proxy.auth.TokenService;
 import io.wharf.proxy.route.http.Exchange;
 import io.wharf.proxy.route.http.Responses;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.wharf.oci.OciError;
+import io.wharf.oci.OciException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
- * {@code GET /service/token?service=wharf&scope=repository:<name>:<actions>}: Docker token auth's
+ * {@code GET /service/token?service=wharf&scope=repository:<name>:<actions>} (or a POSTed OAuth2
+ * form, {@link #post}): Docker token auth's
  * token endpoint. Basic credentials (or none, for an anonymous token) in; out, as Harbor and
  * Docker's token servers answer:
  *
@@ -32,6 +41,9 @@ import java.util.List;
  * credentials). Never cached by anyone on the way ({@code Cache-Control: no-store}).
  */
 final class TokenRoute {
+  /** The cap on a POSTed form: a few scopes and credentials. */
+  static final int MAX_FORM = (int) BodyLimits.NO_BODY;
+
   private final AccessControl access;
 
   TokenRoute(AccessControl access) {
@@ -40,7 +52,46 @@ final class TokenRoute {
 
   void get(Exchange exchange, Route route, AccessControl.Caller caller) {
     List<String> scopes = route.query().getOrDefault("scope", List.of());
-    AccessControl.IssuedToken token = access.issueToken(caller, scopes, route.param("ns"));
+    send(exchange, access.issueToken(caller, scopes, route.param("ns")));
+  }
+
+  /**
+   * {@code POST /service/token}: the OAuth2 form of the same (Docker's token spec), which
+   * containerd asks first when it has credentials: {@code grant_type=password} with {@code
+   * username} and {@code password}, and {@code scope} space-separated. No refresh token is issued,
+   * so any other grant is refused with 400, on which containerd asks again with GET.
+   */
+  BodyConsumer post(Exchange exchange, Route route, AccessControl.Caller caller) {
+    return SmallBody.of(exchange, MAX_FORM, body -> {
+      Map<String, List<String>> form =
+          new QueryStringDecoder(new String(body, StandardCharsets.UTF_8), StandardCharsets.UTF_8, false).parameters();
+      String grant = first(form, "grant_type");
+      if (!"password".equals(grant)) {
+        throw OciException.withStatus(OciError.UNSUPPORTED, 400,
+            "unsupported grant_type " + (grant == null ? "(none)" : "'" + grant + "'") + ": only password");
+      }
+      String username = first(form, "username");
+      String password = first(form, "password");
+      if (username == null || password == null) {
+        throw OciException.withStatus(OciError.UNSUPPORTED, 400, "grant_type password needs username and password");
+      }
+      List<String> scopes = new ArrayList<>();
+      for (String value : form.getOrDefault("scope", List.of())) {
+        for (String scope : value.split(" ")) {
+          if (!scope.isEmpty()) {
+            scopes.add(scope);
+          }
+        }
+      }
+      // the form's credentials checked as Basic ones are: the same throttle, cache and audit
+      String basic = "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+      AccessControl.Caller withCredentials =
+          new AccessControl.Caller(basic, caller.remote(), caller.tokenRealm(), caller.errorHeaders());
+      send(exchange, access.issueToken(withCredentials, scopes, route.param("ns")));
+    });
+  }
+
+  private static void send(Exchange exchange, AccessControl.IssuedToken token) {
     TokenService.Issued issued = token.issued();
     ObjectNode body = Responses.mapper().createObjectNode();
     body.put("token", issued.token());
@@ -51,5 +102,10 @@ final class TokenRoute {
         .set(HttpHeaderNames.CONTENT_TYPE, Responses.JSON)
         .set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     exchange.send(HttpResponseStatus.OK, headers, Responses.json(body));
+  }
+
+  private static @Nullable String first(Map<String, List<String>> form, String name) {
+    List<String> values = form.get(name);
+    return values == null || values.isEmpty() ? null : values.get(0);
   }
 }

@@ -118,6 +118,34 @@ final class AuthRouteTest {
   }
 
   @Test
+  void theOAuthFormOfTheTokenEndpointAnswersWhatContainerdPostsFirst() throws IOException {
+    String pusherSecret = createRobot("former", "{\"spectro-images\":[\"pull\",\"push\"]}");
+    // containerd's FetchTokenWithOAuth: the realm's URL, a form, scopes space-separated
+    String form = "grant_type=password&service=wharf&client_id=containerd-client&access_type=online"
+        + "&username=" + URLEncoder.encode("robot$former", StandardCharsets.UTF_8)
+        + "&password=" + URLEncoder.encode(pusherSecret, StandardCharsets.UTF_8)
+        + "&scope=" + URLEncoder.encode("repository:spectro-images/form:pull,push repository:spectro-images/app:pull",
+            StandardCharsets.UTF_8);
+    HttpResponse<String> r = send("POST", "/service/token", null, form, "Content-Type", "application/x-www-form-urlencoded");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+    String bearer = "Bearer " + JSON.readTree(r.body()).path("access_token").asText();
+    pushImage("spectro-images/form", "v1", bearer);
+    assertThat(send("GET", "/v2/spectro-images/app/manifests/v1", bearer, null).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> refresh = send("POST", "/service/token", null,
+        "grant_type=refresh_token&refresh_token=x&service=wharf", "Content-Type", "application/x-www-form-urlencoded");
+    assertThat(refresh.statusCode()).as("no refresh tokens: containerd then asks with GET").isEqualTo(400);
+    HttpResponse<String> wrong = send("POST", "/service/token", null,
+        "grant_type=password&username=admin&password=wrong&service=wharf", "Content-Type", "application/x-www-form-urlencoded");
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    HttpResponse<String> big = send("POST", "/service/token", null, "grant_type=password&x=" + "a".repeat(TokenRoute.MAX_FORM),
+        "Content-Type", "application/x-www-form-urlencoded");
+    assertThat(big.statusCode()).isEqualTo(413);
+  }
+
+  @Test
   void anAnonymousTokenPullsButNeverPushes() throws IOException {
     HttpResponse<String> r = send("GET", tokenPath("repository:spectro-images/app:pull,push"), null, null);
     assertThat(r.statusCode()).isEqualTo(200);
@@ -128,7 +156,7 @@ final class AuthRouteTest {
     assertThat(push.statusCode()).isEqualTo(401);
     assertThat(challenge(push)).doesNotContain("insufficient_scope");
     assertThat(send("GET", "/service/token?scope=repository:Bad:pull", null, null).statusCode()).isEqualTo(400);
-    assertThat(send("POST", "/service/token", admin, "").statusCode()).isEqualTo(405);
+    assertThat(send("POST", "/service/token", admin, "").statusCode()).as("an OAuth2 form without grant_type").isEqualTo(400);
     assertThat(send("GET", tokenPath("repository:a:pull"), TestAccess.basic("admin", "wrong"), null).statusCode()).isEqualTo(401);
   }
 
