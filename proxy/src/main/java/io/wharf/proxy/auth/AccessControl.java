@@ -221,7 +221,21 @@ public final class AccessControl {
    */
   public IssuedToken issueToken(Caller caller, List<String> scopeParams, @Nullable String ns) {
     Scope.Requested requested = Scope.parseAll(scopeParams); // before any hashing
-    Principal principal = tokenRequester(caller);
+    return issue(caller, tokenRequester(caller), requested, ns);
+  }
+
+  /**
+   * {@code POST /service/token}: the same for credentials sent in the OAuth2 form, checked as
+   * Basic ones are (the same throttle, cache and audit).
+   *
+   * @param scopes each scope the form names
+   */
+  public IssuedToken issueToken(Caller caller, BasicCredentials credentials, List<String> scopes, @Nullable String ns) {
+    Scope.Requested requested = Scope.parseAll(scopes); // before any hashing
+    return issue(caller, login(caller, credentials), requested, ns);
+  }
+
+  private IssuedToken issue(Caller caller, Principal principal, Scope.Requested requested, @Nullable String ns) {
     Map<String, Set<Action>> granted = new LinkedHashMap<>();
     for (Scope scope : requested.repositories()) {
       projects.apply(scope.name(), ns).ifPresent(project ->
@@ -362,7 +376,10 @@ public final class AccessControl {
   }
 
   private Principal basic(Caller caller, String header) {
-    BasicCredentials credentials = BasicCredentials.parse(credentials(header));
+    return login(caller, BasicCredentials.parse(credentials(header)));
+  }
+
+  private Principal login(Caller caller, BasicCredentials credentials) {
     return authenticator.login(credentials, caller.address(),
         wait -> caller.errorHeaders().set(HttpHeaderNames.RETRY_AFTER, Long.toString(wait.toSeconds())));
   }

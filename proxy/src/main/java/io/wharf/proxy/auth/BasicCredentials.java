@@ -60,9 +60,18 @@ public record BasicCredentials(String user, String password) {
     if (colon <= 0) {
       throw malformed();
     }
-    String user = decoded.substring(0, colon);
-    String password = decoded.substring(colon + 1);
-    if (user.length() > MAX_USER || password.length() > MAX_PASSWORD || hasControl(user) || hasControl(password)) {
+    return of(decoded.substring(0, colon), decoded.substring(colon + 1));
+  }
+
+  /**
+   * Credentials given apart (the token endpoint's OAuth2 form), held to what {@link #parse}
+   * accepts: a user that Basic could carry (not empty, no colon).
+   *
+   * @throws OciException UNAUTHORIZED as {@link #parse} does
+   */
+  public static BasicCredentials of(String user, String password) {
+    if (user.isEmpty() || user.indexOf(':') >= 0 || user.length() > MAX_USER || password.length() > MAX_PASSWORD
+        || hasControl(user) || hasControl(password)) {
       throw malformed();
     }
     return new BasicCredentials(user, password);

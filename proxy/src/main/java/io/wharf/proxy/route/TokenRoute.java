@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.wharf.proxy.auth.AccessControl;
+import io.wharf.proxy.auth.BasicCredentials;
 import io.wharf.proxy.auth.TokenService;
 import io.wharf.proxy.route.http.Exchange;
 import io.wharf.proxy.route.http.Responses;
@@ -15,7 +16,6 @@ import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -83,11 +83,7 @@ final class TokenRoute {
           }
         }
       }
-      // the form's credentials checked as Basic ones are: the same throttle, cache and audit
-      String basic = "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
-      AccessControl.Caller withCredentials =
-          new AccessControl.Caller(basic, caller.remote(), caller.tokenRealm(), caller.errorHeaders());
-      send(exchange, access.issueToken(withCredentials, scopes, route.param("ns")));
+      send(exchange, access.issueToken(caller, BasicCredentials.of(username, password), scopes, route.param("ns")));
     });
   }
 

@@ -88,6 +88,9 @@ final class AuthRouteTest {
     assertThat(send("GET", "/v2/", reader, null).statusCode()).isEqualTo(200);
     HttpResponse<String> wrong = send("GET", "/v2/", TestAccess.basic("admin", "not-the-password"), null);
     assertThat(wrong.statusCode()).isEqualTo(401);
+    HttpResponse<String> control = send("POST", "/service/token", null,
+        "grant_type=password&username=admin%0A&password=x&service=wharf", "Content-Type", "application/x-www-form-urlencoded");
+    assertThat(control.statusCode()).as("held to what Basic credentials may hold").isEqualTo(401);
     assertThat(challenge(wrong)).startsWith("Bearer realm=");
     assertThat(send("GET", "/v2/", "Digest username=\"admin\"", null).statusCode()).isEqualTo(401);
     // the open endpoints never look at credentials
@@ -140,6 +143,9 @@ final class AuthRouteTest {
     HttpResponse<String> wrong = send("POST", "/service/token", null,
         "grant_type=password&username=admin&password=wrong&service=wharf", "Content-Type", "application/x-www-form-urlencoded");
     assertThat(wrong.statusCode()).isEqualTo(401);
+    HttpResponse<String> control = send("POST", "/service/token", null,
+        "grant_type=password&username=admin%0A&password=x&service=wharf", "Content-Type", "application/x-www-form-urlencoded");
+    assertThat(control.statusCode()).as("held to what Basic credentials may hold").isEqualTo(401);
     HttpResponse<String> big = send("POST", "/service/token", null, "grant_type=password&x=" + "a".repeat(TokenRoute.MAX_FORM),
         "Content-Type", "application/x-www-form-urlencoded");
     assertThat(big.statusCode()).isEqualTo(413);
