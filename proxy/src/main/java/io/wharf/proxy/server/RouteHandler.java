@@ -3,7 +3,6 @@ package io.wharf.proxy.server;
 import static java.util.Objects.requireNonNull;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
@@ -23,6 +22,7 @@ import io.wharf.proxy.route.Route;
 import io.wharf.proxy.route.Router;
 import io.wharf.proxy.route.Routes;
 import io.wharf.proxy.route.http.Exchange;
+import io.wharf.proxy.route.http.LingeringClose;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
@@ -218,7 +218,7 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
     if (ex.responseFinished()) {
       // a request that takes no body, already answered: end once that answer is out
       abortBody();
-      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(LingeringClose.INSTANCE);
     } else {
       ex.closeAfterResponse();
       fail(ex, limits.tooLarge(route, bodyBytes));

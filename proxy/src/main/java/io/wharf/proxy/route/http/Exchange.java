@@ -335,7 +335,7 @@ public final class Exchange {
 
   private void closeIfDone(ChannelFuture future) {
     if (!keepAlive) {
-      future.addListener(ChannelFutureListener.CLOSE);
+      future.addListener(LingeringClose.INSTANCE);
     } else {
       future.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
