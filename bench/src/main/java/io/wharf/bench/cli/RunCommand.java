@@ -75,6 +75,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--proxy", paramLabel = "NAME", description = "a target that pulls through --upstream (repeatable)")
   List<String> proxies = new ArrayList<>();
 
+  @Option(names = "--relay", paramLabel = "NAME", description = "a target that forwards every request to --upstream and"
+      + " keeps nothing, such as nginx proxy_pass: measured in cold-pull only, as the floor of any proxy (repeatable)")
+  List<String> relays = new ArrayList<>();
+
   @Option(names = "--subject", paramLabel = "NAME", description = "the system under test (default: the last target)")
   @Nullable String subject;
 
@@ -186,6 +190,13 @@ final class RunCommand implements Callable<Integer> {
     }
     Set<String> proxySet = new LinkedHashSet<>(proxies);
     proxySet.forEach(n -> known(urls, n, "--proxy"));
+    Set<String> relaySet = new LinkedHashSet<>(relays);
+    for (String n : relaySet) {
+      known(urls, n, "--relay");
+      if (proxySet.contains(n)) {
+        throw new ParameterException(spec.commandLine(), n + " is given as both --proxy and --relay");
+      }
+    }
     var out = new LinkedHashMap<String, Target>();
     urls.forEach((name, url) -> {
       Long pid = pidOf.get(name);
@@ -193,7 +204,9 @@ final class RunCommand implements Callable<Integer> {
       if (tree != null && !tree.isAlive()) {
         throw new ParameterException(spec.commandLine(), "--pid " + name + "=" + pid + ": no such process");
       }
-      out.put(name, new Target(name, url, tree, proxySet.contains(name)));
+      Target.Role role = proxySet.contains(name) ? Target.Role.PROXY
+          : relaySet.contains(name) ? Target.Role.RELAY : Target.Role.ORIGIN;
+      out.put(name, new Target(name, url, tree, role));
     });
     return out;
   }
@@ -242,7 +255,7 @@ final class RunCommand implements Callable<Integer> {
 
   private RunInfo runInfo(String started, String transport, Profile p, List<Target> list, String subjectName) {
     var infos = list.stream().map(t -> new RunInfo.TargetInfo(t.name(), t.url().toString(),
-        t.process() == null ? null : t.process().pid(), t.proxy())).toList();
+        t.process() == null ? null : t.process().pid(), t.role().label())).toList();
     return new RunInfo(started, machine(), "Java " + Runtime.version() + " (" + System.getProperty("java.vm.name") + ")",
         transport, p.name(), p.rounds(), seedFile.toString(), originalArgs, infos, subjectName);
   }

@@ -33,8 +33,8 @@ public final class MarkdownReport {
       names.add(t.name());
       out.append('`').append(t.name()).append("` = ").append(t.url());
       var notes = new ArrayList<String>();
-      if (t.proxy()) {
-        notes.add("proxy");
+      if (!t.role().equals("origin")) {
+        notes.add(t.role());
       }
       if (t.pid() != null) {
         notes.add("pid " + t.pid());

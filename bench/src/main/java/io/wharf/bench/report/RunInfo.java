@@ -26,9 +26,10 @@ public record RunInfo(String started, String machine, String java, String transp
    * @param name its column name
    * @param url its base URL
    * @param pid its server process, or null
-   * @param proxy true if it pulls through the upstream
+   * @param role "origin" (serves what it holds), "proxy" (pulls through the upstream and keeps) or
+   *     "relay" (forwards to the upstream, keeps nothing)
    */
-  public record TargetInfo(String name, String url, @Nullable Long pid, boolean proxy) {}
+  public record TargetInfo(String name, String url, @Nullable Long pid, String role) {}
 
   public RunInfo {
     commandLine = List.copyOf(commandLine);

@@ -17,6 +17,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A fresh blob pulled through each proxy while uncached, against the same blob straight from the
  * upstream: total time, time to first byte, and how often and how much the proxy read it upstream.
+ * Relays (which forward and keep nothing) are pulled through the same way: what a proxy costs beyond
+ * a relay is what keeping the blob costs.
  */
 public final class ColdPullScenario implements Scenario {
 
@@ -35,11 +37,12 @@ public final class ColdPullScenario implements Scenario {
   @Override
   public ScenarioTable table(RunContext ctx) {
     return new ScenarioTable(NAME, "cold-pull: an uncached blob through the proxy against the upstream directly",
-        "Per proxy and round: a fresh random blob is pushed to the upstream's `" + RunContext.COLD_REPOSITORY
+        "Per proxy (and relay) and round: a fresh random blob is pushed to the upstream's `" + RunContext.COLD_REPOSITORY
             + "`, fetched once through the proxy (body sha256 and length checked), then once directly from the"
             + " upstream; then deleted from the upstream. Overhead = cold - direct. Upstream GETs and bytes for the"
             + " digest are read from the upstream's access log after it has gone quiet (the generator's direct GET"
-            + " left out); ideal: 1 GET and 1.00x the blob's size.",
+            + " left out); ideal: 1 GET and 1.00x the blob's size. A relay (nginx proxy_pass, nothing kept) pays the"
+            + " extra hop alone: the floor of any proxy on the same machine.",
         List.of(Metric.lower("coldS", "cold s", 3), Metric.lower("coldTtfbMs", "cold TTFB ms", 1),
             Metric.lower("directS", "direct s", 3), Metric.lower("directTtfbMs", "direct TTFB ms", 1),
             Metric.lower("coldOverDirect", "cold / direct", 2), Metric.lower("overheadMs", "overhead ms", 1),
@@ -49,13 +52,13 @@ public final class ColdPullScenario implements Scenario {
 
   @Override
   public void run(RunContext ctx) throws Exception {
-    if (ctx.proxies().isEmpty()) {
-      Progress.say(NAME + ": no --proxy target, skipped");
+    if (ctx.pullers().isEmpty()) {
+      Progress.say(NAME + ": no --proxy or --relay target, skipped");
       return;
     }
     for (int round = 1; round <= ctx.profile().rounds(); round++) {
       for (long size : ctx.profile().coldSizes()) {
-        for (Target t : ctx.proxiesFor(round)) {
+        for (Target t : ctx.pullersFor(round)) {
           measure(ctx, round, t, size);
         }
       }

@@ -48,19 +48,34 @@ public record RunContext(BenchHttpClient http, SeedFile seed, Profile profile, L
     return targets.stream().filter(Target::proxy).toList();
   }
 
+  /** The targets that serve from what they hold once warm: every one but the relays. */
+  public List<Target> servers() {
+    return targets.stream().filter(t -> !t.relay()).toList();
+  }
+
+  /** The targets a cold pull goes through: proxies and relays, column order. */
+  public List<Target> pullers() {
+    return targets.stream().filter(t -> t.proxy() || t.relay()).toList();
+  }
+
   /**
-   * The targets in the order round {@code round} (from 1) measures them: column order in odd
+   * The {@link #servers()} in the order round {@code round} (from 1) measures them: column order in odd
    * rounds, reversed in even ones (A B, B A, ...). Whoever runs right after a cleanup gets the page
    * cache the cleanup just freed, which this VM hands out 25x cheaper than memory it has already
    * reported to the host (bench/RESULTS.md): a fixed order would give that to one target every round.
    */
   public List<Target> targetsFor(int round) {
-    return inRoundOrder(targets, round);
+    return inRoundOrder(servers(), round);
   }
 
   /** {@link #proxies()} in the order of {@link #targetsFor}. */
   public List<Target> proxiesFor(int round) {
     return inRoundOrder(proxies(), round);
+  }
+
+  /** {@link #pullers()} in the order of {@link #targetsFor}. */
+  public List<Target> pullersFor(int round) {
+    return inRoundOrder(pullers(), round);
   }
 
   static List<Target> inRoundOrder(List<Target> list, int round) {

@@ -40,7 +40,7 @@ final class Warmer {
 
   static void warm(RunContext ctx) throws IOException, InterruptedException {
     List<Fetch> fetches = fetches(ctx);
-    for (Target t : ctx.targets()) {
+    for (Target t : ctx.servers()) {
       long t0 = System.nanoTime();
       try (Connection c = ctx.http().connect(t.url())) {
         for (Fetch f : fetches) {

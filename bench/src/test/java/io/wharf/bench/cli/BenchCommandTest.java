@@ -34,6 +34,11 @@ final class BenchCommandTest {
         "a", "--report", report)).contains("expected NAME=VALUE");
     assertThat(run(2, "run", "--seed", seed.toString(), "--upstream", "http://127.0.0.1:1", "--target",
         "a=http://127.0.0.1:1", "--subject", "z", "--report", report)).contains("--subject z is not a --target");
+    assertThat(run(2, "run", "--seed", seed.toString(), "--upstream", "http://127.0.0.1:1", "--target",
+        "a=http://127.0.0.1:1", "--relay", "b", "--report", report)).contains("--relay b is not a --target");
+    assertThat(run(2, "run", "--seed", seed.toString(), "--upstream", "http://127.0.0.1:1", "--target",
+        "a=http://127.0.0.1:1", "--proxy", "a", "--relay", "a", "--report", report))
+        .contains("a is given as both --proxy and --relay");
     assertThat(Files.exists(dir.resolve("r.md"))).isFalse();
   }
 

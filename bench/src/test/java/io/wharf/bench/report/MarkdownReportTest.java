@@ -10,8 +10,8 @@ final class MarkdownReportTest {
 
   private static RunInfo info() {
     return new RunInfo("2026-11-25T00:00:00Z", "2 cores", "Java 17", "epoll", "smoke", 3, "seed.json",
-        List.of("run"), List.of(new RunInfo.TargetInfo("nginx", "http://127.0.0.1:1", 10L, false),
-            new RunInfo.TargetInfo("wharf", "http://127.0.0.1:2", 20L, true)), "wharf");
+        List.of("run"), List.of(new RunInfo.TargetInfo("nginx", "http://127.0.0.1:1", 10L, "origin"),
+            new RunInfo.TargetInfo("wharf", "http://127.0.0.1:2", 20L, "proxy")), "wharf");
   }
 
   @Test
