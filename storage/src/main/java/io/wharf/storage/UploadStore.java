@@ -60,7 +60,10 @@ public final class UploadStore {
     Path dir = layout.uploadDir(repo, id);
     long now = clock.millis();
     try {
-      AtomicFiles.createDirectories(dir);
+      // the repository's folders are durable (links are committed beside them later); the session's
+      // own folder need not be, since start-up deletes every session: no fsync on the request's path
+      AtomicFiles.createDirectories(dir.getParent());
+      Files.createDirectory(dir);
       Files.write(dir.resolve("startedat"), Instant.ofEpochMilli(now).toString().getBytes(StandardCharsets.US_ASCII));
       FileChannel channel =
           FileChannel.open(dir.resolve("data"), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
