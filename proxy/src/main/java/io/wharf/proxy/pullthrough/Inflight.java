@@ -2,6 +2,7 @@ package io.wharf.proxy.pullthrough;
 
 import io.wharf.oci.Digest;
 import io.wharf.oci.RepositoryName;
+import io.wharf.proxy.concurrent.SerialExecutor;
 import io.wharf.storage.UploadStore;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.EventExecutor;
 import io.wharf.oci.OciError;
 import io.wharf.oci.OciException;
 import io.wharf.proxy.route.BodyConsumer;
@@ -24,6 +23,7 @@ import io.wharf.proxy.route.Routes;
 import io.wharf.proxy.route.http.Exchange;
 import io.wharf.proxy.route.http.LingeringClose;
 import java.io.IOException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -35,12 +35,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Implementation notes.
  *
- * <p>Threading: the handler sits on the event loop but hands every event to one single-threaded
- * executor of the route group, picked per connection, so routes run off the event loop and may
- * block on the disk (upload writes, fsync and the synced index batch of a commit) without
- * stalling other connections, and one connection's events still run one at a time, in order.
- * (Netty 4.2 deprecates adding a handler with its own executor group; this is the same thing
- * by hand.) Body pieces queue up between the event loop and that thread;
+ * <p>Threading: the handler sits on the event loop but hands every event to the connection's own
+ * lane of {@link RouteThreads}, so routes run off the event loop and may block on the disk (upload
+ * writes, fsync and the synced index batch of a commit) or wait on the upstream without stalling
+ * other connections, and one connection's events still run one at a time, in order. Body pieces queue up between the event loop and that thread;
  * {@link UploadFlowControl} pauses socket reads when too many are queued, and every piece is
  * reported to it once dealt with. All fields are confined to the route thread.
  *
@@ -62,7 +60,7 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
   private final Router router;
   private final Routes routes;
   private final UploadFlowControl flow;
-  private final EventExecutor executor;
+  private final Executor executor;
   private final BodyLimits limits;
 
   private @Nullable Exchange exchange;
@@ -78,10 +76,10 @@ final class RouteHandler extends ChannelInboundHandlerAdapter {
   private boolean closing;
 
   /**
-   * @param executor the single thread this connection's requests run on
+   * @param executor the lane this connection's requests run on, one at a time and in order
    * @param limits the body cap of each route
    */
-  RouteHandler(Router router, Routes routes, UploadFlowControl flow, EventExecutor executor, BodyLimits limits) {
+  RouteHandler(Router router, Routes routes, UploadFlowControl flow, Executor executor, BodyLimits limits) {
     this.router = requireNonNull(router, "router");
     this.routes = requireNonNull(routes, "routes");
     this.flow = requireNonNull(flow, "flow");

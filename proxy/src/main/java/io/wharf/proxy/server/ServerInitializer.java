@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.stream.ChunkedWriteHandler;
-import io.netty.util.concurrent.EventExecutorGroup;
 import io.wharf.proxy.config.ServerConfig;
 import io.wharf.proxy.metrics.WharfMetrics;
 import io.wharf.proxy.route.BodyLimits;
@@ -50,29 +49,29 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
   private final ServerConfig config;
   private final Router router;
   private final Routes routes;
-  private final EventExecutorGroup routeExecutors;
+  private final RouteLanes routeLanes;
   private final @Nullable WharfMetrics metrics;
   private final @Nullable ServerTls tls;
   private final HeaderCountLimit headerCount;
   private final BodyLimits bodyLimits;
 
-  ServerInitializer(ServerConfig config, Router router, Routes routes, EventExecutorGroup routeExecutors) {
-    this(config, router, routes, routeExecutors, null);
+  ServerInitializer(ServerConfig config, Router router, Routes routes, RouteLanes routeLanes) {
+    this(config, router, routes, routeLanes, null);
   }
 
   /** @param metrics where the access log counts requests; null counts nothing */
   ServerInitializer(
-      ServerConfig config, Router router, Routes routes, EventExecutorGroup routeExecutors, @Nullable WharfMetrics metrics) {
-    this(config, router, routes, routeExecutors, metrics, null);
+      ServerConfig config, Router router, Routes routes, RouteLanes routeLanes, @Nullable WharfMetrics metrics) {
+    this(config, router, routes, routeLanes, metrics, null);
   }
 
   /** @param tls the HTTPS listener's TLS; null for plain HTTP */
-  ServerInitializer(ServerConfig config, Router router, Routes routes, EventExecutorGroup routeExecutors,
+  ServerInitializer(ServerConfig config, Router router, Routes routes, RouteLanes routeLanes,
       @Nullable WharfMetrics metrics, @Nullable ServerTls tls) {
     this.config = requireNonNull(config, "config");
     this.router = requireNonNull(router, "router");
     this.routes = requireNonNull(routes, "routes");
-    this.routeExecutors = requireNonNull(routeExecutors, "routeExecutors");
+    this.routeLanes = requireNonNull(routeLanes, "routeLanes");
     this.metrics = metrics;
     this.tls = tls;
     this.headerCount = new HeaderCountLimit(config.maxHeaderCount());
@@ -107,7 +106,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     p.addLast(PipelineNames.ACCESS_LOG, new AccessLogHandler(metrics));
     UploadFlowControl flow = new UploadFlowControl(FLOW_HIGH, FLOW_LOW);
     p.addLast(PipelineNames.UPLOAD_FLOW_CONTROL, flow);
-    p.addLast(PipelineNames.ROUTE, new RouteHandler(router, routes, flow, routeExecutors.next(), bodyLimits));
+    p.addLast(PipelineNames.ROUTE, new RouteHandler(router, routes, flow, routeLanes.lane(), bodyLimits));
     if (tls != null) {
       p.addAfter(PipelineNames.ACCESS_LOG, PipelineNames.CHUNKED_WRITE, new ChunkedWriteHandler());
     }

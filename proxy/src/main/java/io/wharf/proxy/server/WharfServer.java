@@ -15,9 +15,7 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.concurrent.DefaultEventExecutorGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.wharf.proxy.config.ServerConfig;
 import io.wharf.proxy.metrics.WharfMetrics;
@@ -49,18 +47,18 @@ public final class WharfServer implements AutoCloseable {
 
   private final EventLoopGroup acceptor;
   private final EventLoopGroup workers;
-  private final EventExecutorGroup routeExecutors;
+  private final RouteThreads routeThreads;
   private final Channel channel;
   private final @Nullable Channel httpsChannel;
   private final String transport;
   private boolean closed;
 
   private WharfServer(
-      EventLoopGroup acceptor, EventLoopGroup workers, EventExecutorGroup routeExecutors, Channel channel,
+      EventLoopGroup acceptor, EventLoopGroup workers, RouteThreads routeThreads, Channel channel,
       @Nullable Channel httpsChannel, String transport) {
     this.acceptor = acceptor;
     this.workers = workers;
-    this.routeExecutors = routeExecutors;
+    this.routeThreads = routeThreads;
     this.channel = channel;
     this.httpsChannel = httpsChannel;
     this.transport = transport;
@@ -90,27 +88,27 @@ public final class WharfServer implements AutoCloseable {
     Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("wharf-accept"), io);
     EventLoopGroup workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("wharf-io"), io);
-    EventExecutorGroup routeExecutors = new DefaultEventExecutorGroup(routeThreads(), new DefaultThreadFactory("wharf-route"));
+    RouteThreads routeThreads = new RouteThreads();
     Router router = new Router();
     ConnectionLimit connections = new ConnectionLimit(config.maxConnections(), metrics); // one count for every listener
     Channel channel = null;
     try {
       channel = bind(acceptor, workers, channelType,
-          connections.first(new ServerInitializer(config, router, routes, routeExecutors, metrics)),
+          connections.first(new ServerInitializer(config, router, routes, routeThreads, metrics)),
           config.http().listen().toSocketAddress());
       Channel httpsChannel = null;
       if (tls != null && config.https().enabled()) {
         InetSocketAddress https = requireNonNull(config.https().listen()).toSocketAddress();
         try {
           httpsChannel = bind(acceptor, workers, channelType,
-              connections.first(new ServerInitializer(config, router, routes, routeExecutors, metrics, tls)), https);
+              connections.first(new ServerInitializer(config, router, routes, routeThreads, metrics, tls)), https);
         } catch (Exception e) { // Netty rethrows the checked BindException unchecked
           // say which listener: "address already in use" alone does not tell HTTP from HTTPS
           throw new IllegalStateException("cannot listen on server.https.listen " + config.https().listen()
               + ": " + e.getMessage(), e);
         }
       }
-      WharfServer server = new WharfServer(acceptor, workers, routeExecutors, channel, httpsChannel, epoll ? "epoll" : "nio");
+      WharfServer server = new WharfServer(acceptor, workers, routeThreads, channel, httpsChannel, epoll ? "epoll" : "nio");
       log.atDebug()
           .addKeyValue("address", server.address())
           .addKeyValue("httpsAddress", server.httpsAddress())
@@ -121,7 +119,7 @@ public final class WharfServer implements AutoCloseable {
       if (channel != null) {
         channel.close().syncUninterruptibly();
       }
-      shutdown(acceptor, workers, routeExecutors);
+      shutdown(acceptor, workers, routeThreads);
       throw e;
     }
   }
@@ -177,22 +175,17 @@ public final class WharfServer implements AutoCloseable {
     if (httpsChannel != null) {
       httpsChannel.close().syncUninterruptibly();
     }
-    shutdown(acceptor, workers, routeExecutors);
+    shutdown(acceptor, workers, routeThreads);
     log.atInfo().log("http server stopped");
   }
 
-  private static void shutdown(EventLoopGroup acceptor, EventLoopGroup workers, EventExecutorGroup routes) {
+  private static void shutdown(EventLoopGroup acceptor, EventLoopGroup workers, RouteThreads routes) {
     Future<?> a = acceptor.shutdownGracefully(0, STOP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     Future<?> w = workers.shutdownGracefully(100, STOP_TIMEOUT_SECONDS * 1000, TimeUnit.MILLISECONDS);
-    Future<?> r = routes.shutdownGracefully(100, STOP_TIMEOUT_SECONDS * 1000, TimeUnit.MILLISECONDS);
+    routes.shutdown();
     a.awaitUninterruptibly();
     w.awaitUninterruptibly();
-    r.awaitUninterruptibly();
+    routes.awaitTermination(STOP_TIMEOUT_SECONDS * 1000);
   }
 
-  // Routes block on fsync and synced index writes; a handful of threads keeps a few slow commits
-  // from queueing every other connection behind them, without costing memory on a small host.
-  private static int routeThreads() {
-    return Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
-  }
 }

@@ -158,7 +158,7 @@ final class HealthRouteTest {
   private EmbeddedChannel pipeline(Routes routes) {
     // the route "thread" is the test's own: every request runs to completion inside writeInbound
     ServerInitializer initializer =
-        new ServerInitializer(config.server(), new Router(), routes, ImmediateEventExecutor.INSTANCE, metrics);
+        new ServerInitializer(config.server(), new Router(), routes, () -> ImmediateEventExecutor.INSTANCE, metrics);
     EmbeddedChannel c = new EmbeddedChannel();
     initializer.configure(c.pipeline());
     return c;

@@ -55,7 +55,7 @@ final class ServerPipelineTest {
     registry = LocalRegistry.open(config);
     Routes routes = new Routes(registry.registry(), config.server().maxManifestSize().toIntExact(), TestAccess.create(config, data));
     // the route "thread" is the test's own: every request runs to completion inside writeInbound
-    initializer = new ServerInitializer(config.server(), new Router(), routes, ImmediateEventExecutor.INSTANCE);
+    initializer = new ServerInitializer(config.server(), new Router(), routes, () -> ImmediateEventExecutor.INSTANCE);
   }
 
   @AfterAll

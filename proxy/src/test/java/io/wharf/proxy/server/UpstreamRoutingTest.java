@@ -80,7 +80,7 @@ final class UpstreamRoutingTest {
             null,
             TestAccess.create(config, data.resolve("data")));
     initializer =
-        new ServerInitializer(config.server(), new Router(), routes, ImmediateEventExecutor.INSTANCE);
+        new ServerInitializer(config.server(), new Router(), routes, () -> ImmediateEventExecutor.INSTANCE);
   }
 
   @AfterAll
