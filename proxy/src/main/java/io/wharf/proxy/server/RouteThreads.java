@@ -1,11 +1,12 @@
 package io.wharf.proxy.server;
 
-import io.netty.util.concurrent.DefaultThreadFactory;
 import io.wharf.proxy.concurrent.SerialExecutor;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The threads routes run on, off the event loops: one pool shared by every connection, each
@@ -13,30 +14,43 @@ import java.util.concurrent.TimeUnit;
  * a time and in order.
  *
  * <p>Routes block: on the disk (fsync, the synced index write of a commit) and on the upstream (a
- * manifest fetch up to its deadline, a cold blob until the upstream has said its size). A fixed
- * handful of threads with connections pinned to them let a few slow upstream answers hold up every
- * cached pull pinned behind them. So the pool grows a thread per request that is running while
- * none is idle, up to {@link #MAX_THREADS}, and an idle thread ends after a minute: at rest it
- * holds no thread, and a small host pays for the threads only while the upstream keeps them
- * waiting. Past the cap, requests queue.
+ * manifest fetch up to its deadline, a cold blob until the upstream has said its size). With a
+ * fixed handful of threads and connections pinned to them, a few slow upstream answers held up
+ * every cached pull pinned behind them. The pool is a {@link ForkJoinPool}: the upstream waits are
+ * {@code CompletableFuture} joins and timed gets, which tell the pool they block, and it starts a
+ * spare thread for each so that {@link #RUNNABLE} threads stay free for everything else, up to
+ * {@link #MAX_THREADS} in all. Work that does not wait gets no more threads than before, so a burst
+ * of cheap requests does not cost a thread each; spares end after a minute idle.
  */
 final class RouteThreads implements RouteLanes {
+  private static final Logger log = LoggerFactory.getLogger(RouteThreads.class);
+
+  /** Threads free to run routes whatever waits: as many as the fixed pool had. */
+  static final int RUNNABLE = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
   /** Enough for every client of a cluster restart to wait on the upstream at once. */
   static final int MAX_THREADS = 256;
   private static final long IDLE_SECONDS = 60;
 
-  private final ThreadPoolExecutor pool;
+  private final ForkJoinPool pool;
 
   RouteThreads() {
-    this(MAX_THREADS);
+    this(RUNNABLE, MAX_THREADS);
   }
 
-  RouteThreads(int maxThreads) {
-    // core = max with core threads timing out: a new thread whenever all are busy (below the cap),
-    // none kept at rest; a queue only past the cap
-    pool = new ThreadPoolExecutor(maxThreads, maxThreads, IDLE_SECONDS, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-        new DefaultThreadFactory("wharf-route", true));
-    pool.allowCoreThreadTimeOut(true);
+  RouteThreads(int runnable, int maxThreads) {
+    pool = new ForkJoinPool(runnable, RouteThreads::newThread,
+        (t, e) -> log.atError().setCause(e).addKeyValue("thread", t.getName()).log("route thread failed"),
+        true, // FIFO: lanes are served in the order they asked
+        runnable, maxThreads, runnable,
+        p -> true, // at the cap a waiting route blocks without a spare, rather than fail
+        IDLE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  private static ForkJoinWorkerThread newThread(ForkJoinPool pool) {
+    ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+    t.setName("wharf-route-" + t.getPoolIndex());
+    t.setDaemon(true);
+    return t;
   }
 
   @Override
@@ -44,7 +58,7 @@ final class RouteThreads implements RouteLanes {
     return new SerialExecutor(pool);
   }
 
-  /** Threads alive now (busy or idle). */
+  /** Threads alive now (running, waiting or idle). */
   int threads() {
     return pool.getPoolSize();
   }
