@@ -6,6 +6,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.socket.ChannelInputShutdownReadComplete;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
@@ -75,8 +77,13 @@ public final class LingeringClose implements ChannelFutureListener {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      // only the client's end (EOF) ends the linger; our own shutdownOutput fires
+      // ChannelOutputShutdownEvent right away, and closing on it would reset the connection
+      // while the client still sends, which is what lingering is for
+      if (evt instanceof ChannelInputShutdownEvent || evt instanceof ChannelInputShutdownReadComplete) {
+        ctx.close();
+      }
       ReferenceCountUtil.release(evt);
-      ctx.close(); // the client shut its side (or a timeout fired): done
     }
 
     @Override
