@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: the handler sits on the event loop but hands every event to the connection's own
  * lane of {@link RouteThreads}, so routes run off the event loop and may block on the disk (upload
  * writes, fsync and the synced index batch of a commit) or wait on the upstream without stalling
- * other connections, and one connection's events still run one at a time, in order. Body pieces queue up between the event loop and that thread;
- * {@link UploadFlowControl} pauses socket reads when too many are queued, and every piece is
- * reported to it once dealt with. All fields are confined to the route thread.
+ * other connections, and one connection's events still run one at a time, in order. Body pieces
+ * queue up between the event loop and that lane; {@link UploadFlowControl} pauses socket reads
+ * when too many are queued, and every piece is reported to it once dealt with. All fields are confined to the route thread.
  *
  * <p>Failure: an exception from the router, a route or a body consumer aborts the consumer and
  * goes to {@link ErrorResponder}; the rest of that request's body is read and dropped so the

@@ -34,14 +34,10 @@ final class RouteThreads implements RouteLanes {
   private final ForkJoinPool pool;
 
   RouteThreads() {
-    this(RUNNABLE, MAX_THREADS);
-  }
-
-  RouteThreads(int runnable, int maxThreads) {
-    pool = new ForkJoinPool(runnable, RouteThreads::newThread,
+    pool = new ForkJoinPool(RUNNABLE, RouteThreads::newThread,
         (t, e) -> log.atError().setCause(e).addKeyValue("thread", t.getName()).log("route thread failed"),
         true, // FIFO: lanes are served in the order they asked
-        runnable, maxThreads, runnable,
+        RUNNABLE, MAX_THREADS, RUNNABLE,
         p -> true, // at the cap a waiting route blocks without a spare, rather than fail
         IDLE_SECONDS, TimeUnit.SECONDS);
   }
@@ -56,11 +52,6 @@ final class RouteThreads implements RouteLanes {
   @Override
   public Executor lane() {
     return new SerialExecutor(pool);
-  }
-
-  /** Threads alive now (running, waiting or idle). */
-  int threads() {
-    return pool.getPoolSize();
   }
 
   /** Refuses new work; routes already running go on (see {@link #awaitTermination}). */
